@@ -1,0 +1,193 @@
+package auth
+
+import (
+	"crypto/rsa"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/temgraph/temgraph"
+)
+
+// clockSkew is how far exp and nbf may be off before a token is refused.
+const clockSkew = time.Minute
+
+// cacheLimit bounds the verified-token cache.
+const cacheLimit = 10_000
+
+// audiences are the values of aud that mean Microsoft Graph.
+var audiences = map[string]bool{
+	"https://graph.microsoft.com":          true,
+	"https://graph.microsoft.com/":         true,
+	"00000003-0000-0000-c000-000000000000": true,
+}
+
+// Verifier checks bearer tokens and caches each verified token's principal
+// until the token expires, so that a client reusing a token pays for the
+// RSA check once.
+type Verifier struct {
+	keys       map[string]*rsa.PublicKey // by kid
+	issuerBase string
+	now        func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]*Principal
+}
+
+// NewVerifier returns a verifier that trusts the built-in issuer's key.
+func NewVerifier(key *SigningKey, issuerBase string, now func() time.Time) *Verifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &Verifier{
+		keys:       map[string]*rsa.PublicKey{key.KeyID: &key.Private.PublicKey},
+		issuerBase: issuerBase,
+		now:        now,
+		cache:      make(map[string]*Principal),
+	}
+}
+
+// Verify checks the token and returns its principal. Failures are
+// EUnauthorized errors with a message saying what is wrong with the token;
+// a personal-account token is EForbidden.
+func (v *Verifier) Verify(token string) (*Principal, error) {
+	now := v.now()
+	v.mu.Lock()
+	p, ok := v.cache[token]
+	v.mu.Unlock()
+	if ok {
+		if now.Unix() > p.ExpiresUnix+int64(clockSkew/time.Second) {
+			return nil, unauthorized("Access token has expired or is not yet valid.")
+		}
+		return p, nil
+	}
+
+	p, err := v.verify(token, now)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	if len(v.cache) >= cacheLimit {
+		v.evictLocked(now)
+	}
+	v.cache[token] = p
+	v.mu.Unlock()
+	return p, nil
+}
+
+// evictLocked drops expired entries, and if that frees nothing, half the cache.
+func (v *Verifier) evictLocked(now time.Time) {
+	for k, p := range v.cache {
+		if now.Unix() > p.ExpiresUnix {
+			delete(v.cache, k)
+		}
+	}
+	for k := range v.cache {
+		if len(v.cache) < cacheLimit/2 {
+			break
+		}
+		delete(v.cache, k)
+	}
+}
+
+func (v *Verifier) verify(token string, now time.Time) (*Principal, error) {
+	if token == "" {
+		return nil, unauthorized("Access token is empty.")
+	}
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{"RS256"}),
+		jwt.WithLeeway(clockSkew),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+	)
+	claims := jwt.MapClaims{}
+	_, err := parser.ParseWithClaims(token, claims, v.keyFor)
+	if err != nil {
+		return nil, parseFailure(err)
+	}
+	return v.principal(claims)
+}
+
+// keyFor picks the verification key named by the token's kid.
+func (v *Verifier) keyFor(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	k, ok := v.keys[kid]
+	if !ok {
+		return nil, errUnknownKey
+	}
+	return k, nil
+}
+
+var errUnknownKey = errors.New("unknown signing key")
+
+func parseFailure(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return unauthorized("Access token is malformed: it is not a signed JWT.")
+	case errors.Is(err, jwt.ErrTokenExpired), errors.Is(err, jwt.ErrTokenNotValidYet),
+		errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return unauthorized("Access token has expired or is not yet valid.")
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return unauthorized("Access token validation failure. The exp claim is missing.")
+	case errors.Is(err, errUnknownKey), errors.Is(err, jwt.ErrTokenSignatureInvalid),
+		errors.Is(err, jwt.ErrTokenUnverifiable):
+		return unauthorized("Access token validation failure. Invalid signature.")
+	}
+	return unauthorized("Access token validation failure.")
+}
+
+// principal checks the Entra claims and builds the caller.
+func (v *Verifier) principal(c jwt.MapClaims) (*Principal, error) {
+	aud, _ := c.GetAudience()
+	if !anyAudience(aud) {
+		return nil, unauthorized("Access token validation failure. Invalid audience.")
+	}
+	tid, _ := c["tid"].(string)
+	if !temgraph.IsGUID(tid) {
+		return nil, unauthorized("Access token validation failure. The tid claim must be a tenant GUID.")
+	}
+	tid = strings.ToLower(tid)
+	iss, _ := c["iss"].(string)
+	if iss != IssuerFor(v.issuerBase, tid) {
+		return nil, unauthorized("Access token validation failure. Invalid issuer.")
+	}
+	if tid == PersonalTenant {
+		return nil, temgraph.Errorf(temgraph.EForbidden,
+			"Personal Microsoft accounts are not supported by this API; use a work or school account.")
+	}
+
+	exp, _ := c.GetExpirationTime()
+	p := &Principal{Tenant: tid, ExpiresUnix: exp.Unix()}
+	p.ObjectID, _ = c["oid"].(string)
+	if p.AppID, _ = c["azp"].(string); p.AppID == "" {
+		p.AppID, _ = c["appid"].(string)
+	}
+	if scp, ok := c["scp"].(string); ok && scp != "" {
+		p.Delegated = true
+		p.Permissions = strings.Fields(scp)
+	} else if roles, ok := c["roles"].([]any); ok {
+		for _, r := range roles {
+			if s, ok := r.(string); ok {
+				p.Permissions = append(p.Permissions, s)
+			}
+		}
+	}
+	return p, nil
+}
+
+func anyAudience(aud jwt.ClaimStrings) bool {
+	for _, a := range aud {
+		if audiences[a] {
+			return true
+		}
+	}
+	return false
+}
+
+func unauthorized(msg string) error {
+	return &temgraph.Error{Code: temgraph.EUnauthorized, Message: msg}
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/auth"
+	temhttp "github.com/temgraph/temgraph/http"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish.
+const shutdownTimeout = 15 * time.Second
+
+// Main is the serve command: it owns the store, the listener and the HTTP
+// server, so that tests can start the real program on port 0.
+type Main struct {
+	Addr         string
+	DB           string
+	LogFormat    string
+	LogLevel     string
+	PageSize     int
+	MaxBodyBytes int64
+	IssuerBase   string
+	Throttling   string
+	TLSCert      string
+	TLSKey       string
+
+	// LogOutput receives the logs; stderr by default.
+	LogOutput io.Writer
+
+	Store    temgraph.Store
+	logger   *slog.Logger
+	listener net.Listener
+	server   *http.Server
+	served   chan error
+}
+
+// NewMain returns a Main with the documented defaults.
+func NewMain() *Main {
+	return &Main{
+		Addr: "127.0.0.1:8080", DB: defaultDB, LogFormat: "text", LogLevel: "info",
+		PageSize: 100, MaxBodyBytes: 1 << 20, IssuerBase: auth.DefaultIssuerBase,
+		Throttling: "on", LogOutput: os.Stderr,
+	}
+}
+
+// ParseFlags reads the serve flags, then TEMGRAPH_* variables for flags
+// not given.
+func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port)")
+	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite path or file: URL, or a postgres:// URL")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
+	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug, info, warn or error")
+	fs.IntVar(&m.PageSize, "page-size", m.PageSize, "default and largest number of partners per page")
+	fs.Int64Var(&m.MaxBodyBytes, "max-body-bytes", m.MaxBodyBytes, "largest request body accepted, after decompression")
+	fs.StringVar(&m.IssuerBase, "issuer", m.IssuerBase, "base of the built-in issuer's identifier")
+	fs.StringVar(&m.Throttling, "throttling", m.Throttling, "throttling: on or off")
+	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "PEM certificate file; with --tls-key, serve https")
+	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file for --tls-cert")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if err := applyEnv(fs); err != nil {
+		return err
+	}
+	return m.validate()
+}
+
+func (m *Main) validate() error {
+	switch {
+	case m.PageSize < 1 || m.PageSize > 1000:
+		return fmt.Errorf("--page-size must be between 1 and 1000")
+	case m.MaxBodyBytes < 1024:
+		return fmt.Errorf("--max-body-bytes must be at least 1024")
+	case (m.TLSCert == "") != (m.TLSKey == ""):
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	case m.Throttling != "on" && m.Throttling != "off" && m.Throttling != "":
+		return fmt.Errorf("--throttling must be on or off")
+	}
+	return nil
+}
+
+// Run opens the store, starts listening and serves in the background. It
+// returns once the listener is open; Close stops the server.
+func (m *Main) Run(ctx context.Context) error {
+	logger, err := newLogger(m.LogOutput, m.LogFormat, m.LogLevel)
+	if err != nil {
+		return err
+	}
+	m.logger = logger
+
+	m.Store, err = openStore(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	handler, err := m.handler(ctx)
+	if err != nil {
+		m.Store.Close()
+		return err
+	}
+
+	m.listener, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		m.Store.Close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.serve() }()
+	logger.Info("temgraph serving", "addr", m.URL(), "db", redactDSN(m.DB), "version", version)
+	return nil
+}
+
+func (m *Main) serve() error {
+	if m.TLSCert != "" {
+		return m.server.ServeTLS(m.listener, m.TLSCert, m.TLSKey)
+	}
+	return m.server.Serve(m.listener)
+}
+
+// handler builds the HTTP handler over the opened store.
+func (m *Main) handler(ctx context.Context) (http.Handler, error) {
+	key, err := auth.LoadSigningKey(ctx, m.Store)
+	if err != nil {
+		return nil, err
+	}
+	skipKey, err := m.Store.LoadOrCreateSecret(ctx, "skiptoken-hmac-key", func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load skip token key: %w", err)
+	}
+	srv := temhttp.NewServer(temhttp.Config{
+		Store:        m.Store,
+		Verifier:     auth.NewVerifier(key, m.IssuerBase, nil),
+		Key:          key,
+		IssuerBase:   m.IssuerBase,
+		Logger:       m.logger,
+		PageSize:     m.PageSize,
+		MaxBodyBytes: m.MaxBodyBytes,
+		SkipTokenKey: skipKey,
+		Limiter:      m.limiter(),
+	})
+	return srv.Handler(), nil
+}
+
+// limiter returns the throttling policy.
+// TODO(throttling): no limits are enforced yet.
+func (m *Main) limiter() temhttp.Limiter { return nil }
+
+// URL is the base URL the server listens on.
+func (m *Main) URL() string {
+	scheme := "http"
+	if m.TLSCert != "" {
+		scheme = "https"
+	}
+	if m.listener == nil {
+		return ""
+	}
+	return scheme + "://" + m.listener.Addr().String()
+}
+
+// Close stops accepting requests, lets in-flight ones finish (bounded by
+// shutdownTimeout) and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Wait blocks until the server stops by itself (a serve error).
+func (m *Main) Wait() <-chan error { return m.served }
+
+// runServe is the serve subcommand: run until a signal, then shut down.
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	m := NewMain()
+	m.LogOutput = stderr
+	if err := m.ParseFlags(args, stderr); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.logger.Info("shutting down")
+	case err := <-m.served:
+		m.served <- err
+		m.logger.Error("server stopped", "err", err)
+	}
+	return m.Close()
+}
+
+// newLogger builds the process's slog logger.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", format)
+}
+
+// redactDSN hides a password in a database URL for logging.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			if colon := strings.Index(dsn[i+3:at], ":"); colon >= 0 {
+				return dsn[:i+3+colon] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

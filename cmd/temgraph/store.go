@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/sqlite"
+)
+
+// defaultDB is the SQLite file used when --db is not given.
+const defaultDB = "temgraph.db"
+
+// openStore opens the backend a --db value names: a postgres:// or
+// postgresql:// URL means PostgreSQL; anything else is a SQLite path or
+// file: URL.
+func openStore(ctx context.Context, dsn string) (temgraph.Store, error) {
+	if isPostgres(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	db, err := sqlite.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	return db, nil
+}
+
+func isPostgres(dsn string) bool {
+	l := strings.ToLower(dsn)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}

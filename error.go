@@ -1,0 +1,67 @@
+package temgraph
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, as Microsoft Intune writes them in Graph error bodies.
+const (
+	EBadRequest           = "BadRequest"
+	EUnauthorized         = "InvalidAuthenticationToken"
+	EForbidden            = "Forbidden"
+	ENotFound             = "ResourceNotFound"
+	EMethodNotAllowed     = "MethodNotAllowed"
+	EConflict             = "Conflict"
+	EPreconditionFailed   = "PreconditionFailed"
+	ETooLarge             = "RequestEntityTooLarge"
+	EUnsupportedMediaType = "UnsupportedMediaType"
+	ETooManyRequests      = "TooManyRequests"
+	EFailedDependency     = "FailedDependency"
+	EInternal             = "InternalServerError"
+	EUnavailable          = "ServiceUnavailable"
+)
+
+// Error is an error a client can act on. Code is one of the E* constants and
+// Message is a plain sentence safe to show to the caller. Any other error
+// that reaches the HTTP edge is reported as EInternal with a generic message.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("temgraph error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, and
+// EInternal for any other non-nil error.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the client-safe message of err. Errors that are not
+// an *Error get a generic message so that no internal detail leaks.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "An internal server error occurred."
+}

@@ -1,0 +1,59 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/temgraph/temgraph/auth"
+)
+
+// handleOpenIDConfiguration publishes the built-in issuer's OpenID
+// configuration, so that other tools can find its keys. As with Entra ID's
+// multi-tenant endpoint, the issuer holds a {tenantid} placeholder.
+func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	doc := map[string]any{
+		"issuer":                                auth.IssuerFor(s.IssuerBase, "{tenantid}"),
+		"jwks_uri":                              scheme + "://" + r.Host + "/discovery/keys",
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"none"},
+		"response_types_supported":              []string{"token"},
+		"subject_types_supported":               []string{"pairwise"},
+		"claims_supported": []string{"iss", "aud", "tid", "oid", "sub", "azp", "appid", "scp",
+			"roles", "iat", "nbf", "exp", "ver", "idtyp"},
+	}
+	writeJSONValue(w, doc)
+}
+
+// handleJWKS publishes the built-in issuer's public key.
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSONValue(w, map[string]any{"keys": []auth.JWK{s.Key.PublicJWK()}})
+}
+
+// handleHealth answers liveness checks: the process is serving.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// handleReady answers readiness checks: the database answers too.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.Store.Ping(r.Context()); err != nil {
+		s.logger.WarnContext(r.Context(), "readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// writeJSONValue writes a small non-OData JSON document.
+func writeJSONValue(w http.ResponseWriter, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(b)
+}

@@ -1,0 +1,156 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/auth"
+)
+
+// withRequestID gives every request a request id, echoes the client's
+// client-request-id (or repeats the request id) and sets both headers.
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := temgraph.NewGUID()
+		cid := r.Header.Get("client-request-id")
+		if cid == "" || len(cid) > 200 {
+			cid = id
+		}
+		h := w.Header()
+		h["request-id"] = []string{id}
+		h["client-request-id"] = []string{cid}
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		ctx = context.WithValue(ctx, keyClientRequestID, cid)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	route  string
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// accessLog writes one Info line per request with method, route, status,
+// duration and request id.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		ctx := context.WithValue(r.Context(), keyRoute, &rec.route)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("route", rec.route),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", requestID(ctx)))
+	})
+}
+
+// setRoute records the matched route's name for the access log.
+func setRoute(ctx context.Context, name string) {
+	if p, ok := ctx.Value(keyRoute).(*string); ok {
+		*p = name
+	}
+}
+
+// recoverPanic turns a handler panic into a logged 500 Graph error.
+func (s *Server) recoverPanic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate resolves the bearer token into a principal once per request.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.principal(r)
+		if err != nil {
+			s.logRejection(r, err)
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
+	})
+}
+
+// principal verifies the request's bearer token.
+func (s *Server) principal(r *http.Request) (*auth.Principal, error) {
+	token, err := bearerToken(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Verifier.Verify(token)
+}
+
+// bearerToken takes the token from the Authorization header. When a client
+// library sends the header twice, joined by a comma, the last token wins.
+func bearerToken(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", temgraph.Errorf(temgraph.EUnauthorized, "Access token is empty.")
+	}
+	if i := strings.LastIndex(h, ","); i >= 0 {
+		h = strings.TrimSpace(h[i+1:])
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", temgraph.Errorf(temgraph.EUnauthorized, "The Authorization header must be 'Bearer <access token>'.")
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return "", temgraph.Errorf(temgraph.EUnauthorized, "Access token is empty.")
+	}
+	return token, nil
+}
+
+// throttle applies the limiter; it writes a 429 and returns false when the
+// caller is over its limit.
+func (s *Server) throttle(w http.ResponseWriter, r *http.Request, write bool) bool {
+	if s.Limiter == nil {
+		return true
+	}
+	p := principalFrom(r.Context())
+	wait := s.Limiter.Allow(p.Tenant, p.AppID, write)
+	if wait <= 0 {
+		return true
+	}
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.writeError(w, r, temgraph.Errorf(temgraph.ETooManyRequests,
+		"Too many requests from this application in this tenant. Retry after %d seconds.", secs))
+	return false
+}

@@ -1,0 +1,210 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/temgraph/temgraph"
+)
+
+// requireRead and requireWrite authorise the caller for reads or writes;
+// they write a 403 and return false when the caller lacks the permission.
+func (s *Server) requireRead(w http.ResponseWriter, r *http.Request) bool {
+	if p := principalFrom(r.Context()); p.CanRead() {
+		return s.throttle(w, r, false)
+	}
+	s.forbid(w, r, "DeviceManagementServiceConfig.Read.All, DeviceManagementServiceConfig.ReadWrite.All")
+	return false
+}
+
+func (s *Server) requireWrite(w http.ResponseWriter, r *http.Request) bool {
+	if p := principalFrom(r.Context()); p.CanWrite() {
+		return s.throttle(w, r, true)
+	}
+	s.forbid(w, r, "DeviceManagementServiceConfig.ReadWrite.All")
+	return false
+}
+
+func (s *Server) forbid(w http.ResponseWriter, r *http.Request, scopes string) {
+	kind := "Application"
+	if principalFrom(r.Context()).Delegated {
+		kind = "User"
+	}
+	err := temgraph.Errorf(temgraph.EForbidden, "%s is not authorized to perform this operation. "+
+		"The token must have one of the following permissions: %s.", kind, scopes)
+	s.logRejection(r, err)
+	s.writeError(w, r, err)
+}
+
+// partnerID validates the id path segment. Ids are GUIDs compared without
+// regard to case; anything else cannot name a partner.
+func partnerID(raw string) (string, error) {
+	if !temgraph.IsGUID(raw) {
+		return "", temgraph.Errorf(temgraph.ENotFound, "No telecomExpenseManagementPartner with the id '%s' exists.", raw)
+	}
+	return temgraph.CanonicalID(raw), nil
+}
+
+// handleGetPartner serves GET .../telecomExpenseManagementPartners/{id}.
+func (s *Server) handleGetPartner(w http.ResponseWriter, r *http.Request, pp pathParams) {
+	if !s.requireRead(w, r) {
+		return
+	}
+	sel, props, err := itemSelection(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := partnerID(pp.id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.Store.GetPartner(r.Context(), principalFrom(r.Context()).Tenant, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, p.ETag) {
+		w.Header().Set("ETag", etagValue(p.ETag))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.writeEntity(w, r, http.StatusOK, pp.version, p, sel, props)
+}
+
+// handleCreatePartner serves POST .../telecomExpenseManagementPartners.
+func (s *Server) handleCreatePartner(w http.ResponseWriter, r *http.Request, pp pathParams) {
+	if !s.requireWrite(w, r) {
+		return
+	}
+	body, err := s.readBody(r, s.MaxBodyBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	patch, err := temgraph.DecodePartnerPatch(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := temgraph.NewPartner(patch)
+	if err := s.Store.CreatePartner(r.Context(), principalFrom(r.Context()).Tenant, p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", serviceRoot(r, pp.version)+"/deviceManagement/telecomExpenseManagementPartners/"+p.ID)
+	if preferMinimal(r) {
+		w.Header().Set("Preference-Applied", "return=minimal")
+		w.Header().Set("ETag", etagValue(p.ETag))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.writeEntity(w, r, http.StatusCreated, pp.version, p, selectAll, nil)
+}
+
+// handleUpdatePartner serves PATCH .../telecomExpenseManagementPartners/{id}.
+func (s *Server) handleUpdatePartner(w http.ResponseWriter, r *http.Request, pp pathParams) {
+	if !s.requireWrite(w, r) {
+		return
+	}
+	id, err := partnerID(pp.id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body, err := s.readBody(r, s.MaxBodyBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	patch, err := temgraph.DecodePartnerPatch(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if patch.ID != nil && *patch.ID != id {
+		s.writeError(w, r, temgraph.Errorf(temgraph.EBadRequest,
+			"The id in the body ('%s') differs from the id in the URL ('%s'); ids cannot be changed.", *patch.ID, id))
+		return
+	}
+	p, err := s.Store.UpdatePartner(r.Context(), principalFrom(r.Context()).Tenant, id, patch, ifMatch(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if preferMinimal(r) {
+		w.Header().Set("Preference-Applied", "return=minimal")
+		w.Header().Set("ETag", etagValue(p.ETag))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.writeEntity(w, r, http.StatusOK, pp.version, p, selectAll, nil)
+}
+
+// handleDeletePartner serves DELETE .../telecomExpenseManagementPartners/{id}.
+func (s *Server) handleDeletePartner(w http.ResponseWriter, r *http.Request, pp pathParams) {
+	if !s.requireWrite(w, r) {
+		return
+	}
+	id, err := partnerID(pp.id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Store.DeletePartner(r.Context(), principalFrom(r.Context()).Tenant, id, ifMatch(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeEntity writes one partner with its context URL and ETag header.
+func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, status int, version string,
+	p *temgraph.Partner, sel selection, props []string) {
+	buf := getBuf()
+	*buf = appendPartner((*buf)[:0], p, sel, contextURL(r, version, props, true))
+	w.Header()["Etag"] = []string{etagValue(p.ETag)}
+	writeOData(w, r, status, *buf)
+	putBuf(buf)
+}
+
+// preferMinimal reports whether the client sent Prefer: return=minimal.
+func preferMinimal(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, part := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), "return=minimal") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ifMatch returns the entity tag an If-Match header requires: "*", the
+// bare tag value, or "" when there is no header. A tag temgraph never
+// issued becomes a value no stored partner carries, so the write fails
+// with 412 as it should.
+func ifMatch(r *http.Request) string {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return h
+	}
+	tag := strings.TrimPrefix(h, "W/")
+	tag = strings.Trim(tag, `"`)
+	if tag == "" || tag == "*" {
+		return "\x00"
+	}
+	return tag
+}
+
+// etagMatches reports whether an If-None-Match list names the tag.
+func etagMatches(header, tag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || strings.Trim(strings.TrimPrefix(part, "W/"), `"`) == tag {
+			return true
+		}
+	}
+	return false
+}

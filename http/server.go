@@ -1,0 +1,106 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/auth"
+)
+
+// Config holds what the HTTP layer needs; cmd/temgraph fills it from flags.
+type Config struct {
+	Store    temgraph.Store
+	Verifier *auth.Verifier
+	Key      *auth.SigningKey
+	// IssuerBase is the built-in issuer's identifier base.
+	IssuerBase string
+	Logger     *slog.Logger
+	// PageSize is the default and largest number of partners per page.
+	PageSize int
+	// MaxBodyBytes bounds a request body after decompression.
+	MaxBodyBytes int64
+	// Limiter throttles requests; nil means no throttling.
+	Limiter Limiter
+	// SkipTokenKey signs skip tokens so that they cannot be forged.
+	SkipTokenKey []byte
+}
+
+// Limiter decides whether a request may proceed now. It returns 0 to allow
+// the request, or how long the caller should wait.
+type Limiter interface {
+	Allow(tenant, app string, write bool) time.Duration
+}
+
+// Server is temgraph's HTTP front end.
+type Server struct {
+	Config
+	logger *slog.Logger
+	api    http.Handler // the Graph routes behind authentication
+}
+
+// NewServer builds the server from cfg, with defaults for zero fields.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 100
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{Config: cfg, logger: cfg.Logger}
+	s.api = s.authenticate(http.HandlerFunc(s.route))
+	return s
+}
+
+// Handler returns the root handler: the request-id and access-log
+// middleware around everything the server answers.
+func (s *Server) Handler() http.Handler {
+	return s.withRequestID(s.accessLog(s.recoverPanic(http.HandlerFunc(s.serveRoot))))
+}
+
+// serveRoot splits the Graph API from the server's own endpoints.
+func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		s.handleHealth(w, r)
+	case "/readyz":
+		s.handleReady(w, r)
+	case "/.well-known/openid-configuration":
+		s.handleOpenIDConfiguration(w, r)
+	case "/discovery/keys":
+		s.handleJWKS(w, r)
+	default:
+		s.api.ServeHTTP(w, r)
+	}
+}
+
+// ctxKey types the values the middleware puts in a request context.
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyClientRequestID
+	keyPrincipal
+	keyRoute
+)
+
+func requestID(ctx context.Context) string {
+	s, _ := ctx.Value(keyRequestID).(string)
+	return s
+}
+
+func clientRequestID(ctx context.Context) string {
+	s, _ := ctx.Value(keyClientRequestID).(string)
+	return s
+}
+
+// principalFrom returns the authenticated caller.
+func principalFrom(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(keyPrincipal).(*auth.Principal)
+	return p
+}

@@ -1,0 +1,249 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/temgraph/temgraph"
+)
+
+// maxBatch bounds how many queued writes share one commit.
+const maxBatch = 256
+
+// DB is a temgraph store on one SQLite file.
+type DB struct {
+	path   string
+	writer *sql.DB // exactly one connection, used only by the writer goroutine
+	reader *sql.DB // read-only pool
+
+	writes  chan *writeOp
+	closing chan struct{}
+	stopped chan struct{}
+	mu      sync.RWMutex // held for reading while submitting, for writing by Close
+	closed  bool
+
+	stmts statements
+}
+
+var _ temgraph.Store = (*DB)(nil)
+
+// writeOp is one write waiting for the writer goroutine. fn runs inside the
+// batch's transaction and must issue a single writing statement.
+type writeOp struct {
+	fn   func(tx *sql.Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed) the SQLite database at path, which may be
+// a file path or a "file:" URL, applies pending migrations and starts the
+// writer goroutine.
+func Open(ctx context.Context, path string) (*DB, error) {
+	file := strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(file, '?'); i >= 0 {
+		file = file[:i]
+	}
+	if file == "" {
+		return nil, errors.New("open sqlite: empty database path")
+	}
+	db := &DB{
+		path:    file,
+		writes:  make(chan *writeOp, 4*maxBatch),
+		closing: make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+
+	var err error
+	db.writer, err = sql.Open("sqlite3", dsn(file, false))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+	db.writer.SetMaxOpenConns(1)
+	db.writer.SetMaxIdleConns(1)
+	db.writer.SetConnMaxLifetime(0)
+	if err := migrate(ctx, db.writer); err != nil {
+		db.writer.Close()
+		return nil, err
+	}
+
+	db.reader, err = sql.Open("sqlite3", dsn(file, true))
+	if err != nil {
+		db.writer.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	db.reader.SetMaxOpenConns(n)
+	db.reader.SetMaxIdleConns(n)
+	db.reader.SetConnMaxLifetime(0)
+
+	if err := db.prepare(ctx); err != nil {
+		db.writer.Close()
+		db.reader.Close()
+		return nil, err
+	}
+	go db.writeLoop()
+	return db, nil
+}
+
+// dsn builds the driver's connection string. The writer takes the write
+// lock at BEGIN (IMMEDIATE), so a batch never fails half-way on a lock held
+// by another process sharing the file; busy_timeout makes it wait instead.
+func dsn(file string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "1")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + q.Encode()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.reader.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return nil
+}
+
+// Close waits for queued writes to commit, stops the writer and closes the
+// connections. Writes submitted after Close fail.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.closing)
+	db.mu.Unlock()
+
+	<-db.stopped
+	db.stmts.close()
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// write queues fn for the writer goroutine and waits for its commit. The
+// result is final: once queued, a write is committed or rolled back whatever
+// happens to ctx, so the caller always learns which.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return temgraph.Errorf(temgraph.EUnavailable, "The service is shutting down; retry the request.")
+	}
+	select {
+	case db.writes <- op:
+	case <-ctx.Done():
+		db.mu.RUnlock()
+		return ctx.Err()
+	}
+	db.mu.RUnlock()
+	return <-op.done
+}
+
+// writeLoop is the single writer: it takes the first queued write, gathers
+// whatever else is queued (up to maxBatch) and commits them together.
+func (db *DB) writeLoop() {
+	defer close(db.stopped)
+	batch := make([]*writeOp, 0, maxBatch)
+	for {
+		var op *writeOp
+		select {
+		case op = <-db.writes:
+		case <-db.closing:
+			// Drain what was queued before Close took the lock.
+			for {
+				select {
+				case op = <-db.writes:
+					db.commit([]*writeOp{op})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], op)
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case op = <-db.writes:
+				batch = append(batch, op)
+			default:
+				break gather
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction. Client errors (*temgraph.Error)
+// fail only their own write, whose single statement either did not run or
+// was undone by SQLite. Any other error may have aborted the transaction, so
+// the batch is rolled back and each write is retried in a transaction of its
+// own.
+func (db *DB) commit(batch []*writeOp) {
+	results := make([]error, len(batch))
+	err := db.runBatch(batch, results)
+	if err == nil {
+		for i, op := range batch {
+			op.done <- results[i]
+		}
+		return
+	}
+	if len(batch) == 1 {
+		batch[0].done <- err
+		return
+	}
+	for _, op := range batch {
+		one := []*writeOp{op}
+		res := []error{nil}
+		if err := db.runBatch(one, res); err != nil {
+			op.done <- err
+		} else {
+			op.done <- res[0]
+		}
+	}
+}
+
+// runBatch executes the batch in one transaction and commits it. It returns
+// a non-nil error when the transaction did not commit; per-write client
+// errors go into results.
+func (db *DB) runBatch(batch []*writeOp, results []error) error {
+	ctx := context.Background()
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	for i, op := range batch {
+		err := op.fn(tx)
+		var te *temgraph.Error
+		if err != nil && !errors.As(err, &te) {
+			return err
+		}
+		results[i] = err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
