@@ -151,6 +151,6 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request, write bool) bo
 	secs := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	s.writeError(w, r, temgraph.Errorf(temgraph.ETooManyRequests,
-		"Too many requests from this application in this tenant. Retry after %d seconds.", secs))
+		"Too many requests from this application in this tenant; retry after %d s.", secs))
 	return false
 }

@@ -75,7 +75,7 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	case "/discovery/keys":
 		s.handleJWKS(w, r)
 	default:
-		s.api.ServeHTTP(w, r)
+		s.serveAPI(w, r)
 	}
 }
 

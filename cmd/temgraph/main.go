@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "cert":
+		return runCert(rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "temgraph", version)
 		return nil
@@ -63,6 +65,7 @@ Commands:
   serve     run the HTTP server
   token     print a bearer token from the built-in issuer
   migrate   apply database migrations and exit
+  cert      write a local CA and a certificate for serving https
   version   print the version
 
 Run "temgraph <command> -h" for a command's flags. Every flag can also be set

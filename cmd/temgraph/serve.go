@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/temgraph/temgraph"
 	"github.com/temgraph/temgraph/auth"
 	temhttp "github.com/temgraph/temgraph/http"
+	"github.com/temgraph/temgraph/throttle"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
@@ -33,6 +35,7 @@ type Main struct {
 	MaxBodyBytes int64
 	IssuerBase   string
 	Throttling   string
+	Limits       throttle.Limits
 	TLSCert      string
 	TLSKey       string
 
@@ -68,6 +71,12 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.Int64Var(&m.MaxBodyBytes, "max-body-bytes", m.MaxBodyBytes, "largest request body accepted, after decompression")
 	fs.StringVar(&m.IssuerBase, "issuer", m.IssuerBase, "base of the built-in issuer's identifier")
 	fs.StringVar(&m.Throttling, "throttling", m.Throttling, "throttling: on or off")
+	lim, d := &m.Limits, throttle.DefaultLimits()
+	fs.IntVar(&lim.WritesPerTenant, "throttle-writes-tenant", d.WritesPerTenant, "writes per window per tenant")
+	fs.IntVar(&lim.WritesPerApp, "throttle-writes-app", d.WritesPerApp, "writes per window per app in a tenant")
+	fs.IntVar(&lim.AllPerTenant, "throttle-all-tenant", d.AllPerTenant, "requests per window per tenant")
+	fs.IntVar(&lim.AllPerApp, "throttle-all-app", d.AllPerApp, "requests per window per app in a tenant")
+	fs.DurationVar(&lim.Window, "throttle-window", d.Window, "period the throttle limits count over")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "PEM certificate file; with --tls-key, serve https")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file for --tls-cert")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +87,9 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	}
 	if err := applyEnv(fs); err != nil {
 		return err
+	}
+	if err := m.Limits.Validate(); err != nil {
+		return fmt.Errorf("throttle limits: %w", err)
 	}
 	return m.validate()
 }
@@ -126,6 +138,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
@@ -169,9 +182,14 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 	return srv.Handler(), nil
 }
 
-// limiter returns the throttling policy.
-// TODO(throttling): no limits are enforced yet.
-func (m *Main) limiter() temhttp.Limiter { return nil }
+// limiter returns the throttling policy: nil when throttling is off, else
+// the limits from the flags (defaults for zero fields).
+func (m *Main) limiter() temhttp.Limiter {
+	if m.Throttling == "off" {
+		return nil
+	}
+	return throttle.New(throttle.Config{Limits: m.Limits})
+}
 
 // URL is the base URL the server listens on.
 func (m *Main) URL() string {
