@@ -5,12 +5,52 @@ import (
 	"strconv"
 
 	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/odata"
 )
 
-// itemSelection parses $select on an item request.
-// TODO(query): full query options.
-func itemSelection(r *http.Request) (selection, []string, error) {
-	return selectAll, nil, nil
+// queryOptions configures the query parser for a request's version: the
+// "$" of option names is optional on beta, as Graph documents.
+func queryOptions(version string) odata.QueryOptions {
+	return odata.QueryOptions{
+		Schema:         temgraph.PartnerSchema,
+		TypeName:       "microsoft.graph.telecomExpenseManagementPartner",
+		OptionalDollar: version == "beta",
+	}
+}
+
+// parseQuery reads the request's query options.
+func parseQuery(r *http.Request, version string) (*odata.Query, error) {
+	q, err := odata.ParseQuery(r.URL.Query(), queryOptions(version))
+	if err != nil {
+		return nil, temgraph.Errorf(temgraph.EBadRequest, "%s", err.Error())
+	}
+	return q, nil
+}
+
+// selectionOf turns a $select list into a selection.
+func selectionOf(props []string) selection {
+	if props == nil {
+		return selectAll
+	}
+	sel := selection{props: make(map[string]bool, len(props))}
+	for _, p := range props {
+		sel.props[p] = true
+	}
+	return sel
+}
+
+// itemSelection parses the options an item request allows: $select only
+// ($expand is refused by the parser; list options make no sense on an item).
+func itemSelection(r *http.Request, version string) (selection, []string, error) {
+	q, err := parseQuery(r, version)
+	if err != nil {
+		return selection{}, nil, err
+	}
+	if q.Filter != nil || q.OrderBy != nil || q.HasTop || q.Skip != 0 || q.Count || q.SkipToken != "" {
+		return selection{}, nil, temgraph.Errorf(temgraph.EBadRequest,
+			"Only $select applies to a single partner; $filter, $orderby, $top, $skip, $count and $skiptoken apply to the collection.")
+	}
+	return selectionOf(q.Select), q.Select, nil
 }
 
 // handleListPartners serves GET .../telecomExpenseManagementPartners.
@@ -18,21 +58,79 @@ func (s *Server) handleListPartners(w http.ResponseWriter, r *http.Request, pp p
 	if !s.requireRead(w, r) {
 		return
 	}
-	opts := temgraph.ListOptions{Limit: s.PageSize}
-	page, err := s.Store.ListPartners(r.Context(), principalFrom(r.Context()).Tenant, opts)
+	q, err := parseQuery(r, pp.version)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	tenant := principalFrom(r.Context()).Tenant
+	values := r.URL.Query()
+	digest := queryDigest(tenant, values)
+	opts, err := s.listOptions(q, digest)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+
+	page := &temgraph.PartnerPage{}
+	if opts.Limit > 0 { // $top=0 asks for no rows, only perhaps the count
+		if page, err = s.Store.ListPartners(r.Context(), tenant, opts); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	count := -1
+	if q.Count {
+		if count, err = s.Store.CountPartners(r.Context(), tenant, q.Filter); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	next := ""
+	if page.More && len(page.Partners) > 0 {
+		next = nextLink(r, values, s.encodeSkipToken(digest, page.Partners[len(page.Partners)-1]))
+	}
+	s.writeList(w, r, pp.version, q, page, count, next)
+}
+
+// listOptions turns parsed query options into a storage request. $top sets
+// the page size (bounded by the server's page size), as Graph's paging does.
+func (s *Server) listOptions(q *odata.Query, digest string) (temgraph.ListOptions, error) {
+	opts := temgraph.ListOptions{Filter: q.Filter, OrderBy: q.OrderBy, Skip: q.Skip, Limit: s.PageSize}
+	if q.HasTop && q.Top < opts.Limit {
+		opts.Limit = q.Top
+	}
+	if q.SkipToken != "" {
+		after, err := s.decodeSkipToken(q.SkipToken, digest)
+		if err != nil {
+			return opts, err
+		}
+		opts.After, opts.Skip = after, 0
+	}
+	return opts, nil
+}
+
+// writeList writes a page of partners.
+func (s *Server) writeList(w http.ResponseWriter, r *http.Request, version string, q *odata.Query,
+	page *temgraph.PartnerPage, count int, next string) {
+	sel := selectionOf(q.Select)
 	buf := getBuf()
 	b := append((*buf)[:0], `{"@odata.context":`...)
-	b = appendString(b, contextURL(r, pp.version, nil, false))
+	b = appendString(b, contextURL(r, version, q.Select, false))
+	if count >= 0 {
+		b = append(b, `,"@odata.count":`...)
+		b = strconv.AppendInt(b, int64(count), 10)
+	}
+	if next != "" {
+		b = append(b, `,"@odata.nextLink":`...)
+		b = appendString(b, next)
+	}
 	b = append(b, `,"value":[`...)
 	for i, p := range page.Partners {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendPartner(b, p, selectAll, "")
+		b = appendPartner(b, p, sel, "")
 	}
 	b = append(b, "]}"...)
 	*buf = b
@@ -40,17 +138,30 @@ func (s *Server) handleListPartners(w http.ResponseWriter, r *http.Request, pp p
 	putBuf(buf)
 }
 
-// handleCountPartners serves GET .../telecomExpenseManagementPartners/$count.
+// handleCountPartners serves GET .../telecomExpenseManagementPartners/$count:
+// the bare number as text/plain. Only $filter applies.
 func (s *Server) handleCountPartners(w http.ResponseWriter, r *http.Request, pp pathParams) {
 	if !s.requireRead(w, r) {
 		return
 	}
-	n, err := s.Store.CountPartners(r.Context(), principalFrom(r.Context()).Tenant, nil)
+	q, err := parseQuery(r, pp.version)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain;charset=utf-8")
-	w.Header().Set("Odata-Version", "4.0")
-	w.Write(strconv.AppendInt(nil, int64(n), 10))
+	if q.Select != nil || q.OrderBy != nil || q.HasTop || q.Skip != 0 || q.SkipToken != "" {
+		s.writeError(w, r, temgraph.Errorf(temgraph.EBadRequest, "Only $filter applies to /$count."))
+		return
+	}
+	n, err := s.Store.CountPartners(r.Context(), principalFrom(r.Context()).Tenant, q.Filter)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body := strconv.AppendInt(nil, int64(n), 10)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain;charset=utf-8")
+	h.Set("Odata-Version", "4.0")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 }

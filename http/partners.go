@@ -50,7 +50,7 @@ func (s *Server) handleGetPartner(w http.ResponseWriter, r *http.Request, pp pat
 	if !s.requireRead(w, r) {
 		return
 	}
-	sel, props, err := itemSelection(r)
+	sel, props, err := itemSelection(r, pp.version)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -38,11 +38,15 @@ func writeOData(w http.ResponseWriter, r *http.Request, status int, body []byte)
 // serviceRoot is the absolute URL of the version root the request used,
 // built from its own scheme and host: "https://host/beta".
 func serviceRoot(r *http.Request, version string) string {
-	scheme := "http"
+	return requestScheme(r) + "://" + r.Host + "/" + version
+}
+
+// requestScheme is "https" for a TLS connection, else "http".
+func requestScheme(r *http.Request) string {
 	if r.TLS != nil {
-		scheme = "https"
+		return "https"
 	}
-	return scheme + "://" + r.Host + "/" + version
+	return "http"
 }
 
 // contextURL returns the @odata.context of a partner payload. props is the

@@ -2,37 +2,54 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/internal/sqlquery"
 	"github.com/temgraph/temgraph/odata"
 )
 
-// ListPartners returns one page of the tenant's partners.
-// TODO(query): filter and order translation.
+// ListPartners returns one page of the tenant's partners: those matching
+// the filter, in the requested order, after opts.After when set.
 func (db *DB) ListPartners(ctx context.Context, tenant string, opts temgraph.ListOptions) (*temgraph.PartnerPage, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? ORDER BY id LIMIT ?`, tenant, opts.Limit+1)
+	limit := max(opts.Limit, 1)
+	q, args, err := sqlquery.ListPartners(sqlquery.SQLite, partnerColumns, tenant, opts, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("build list query: %w", err)
+	}
+	rows, err := db.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list partners: %w", err)
 	}
 	defer rows.Close()
-	page := &temgraph.PartnerPage{}
+
+	page := &temgraph.PartnerPage{Partners: make([]*temgraph.Partner, 0, min(limit+1, 128))}
 	for rows.Next() {
 		p, err := scanPartner(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("scan partner: %w", err)
 		}
 		page.Partners = append(page.Partners, p)
 	}
-	if len(page.Partners) > opts.Limit {
-		page.Partners = page.Partners[:opts.Limit]
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list partners: %w", err)
+	}
+	if len(page.Partners) > limit {
+		page.Partners = page.Partners[:limit]
 		page.More = true
 	}
-	return page, rows.Err()
+	return page, nil
 }
 
-// CountPartners counts the tenant's partners.
+// CountPartners counts the tenant's partners that match filter.
 func (db *DB) CountPartners(ctx context.Context, tenant string, filter odata.Expr) (int, error) {
+	q, args, err := sqlquery.CountPartners(sqlquery.SQLite, tenant, filter)
+	if err != nil {
+		return 0, fmt.Errorf("build count query: %w", err)
+	}
 	var n int
-	err := db.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM partners WHERE tenant = ?`, tenant).Scan(&n)
-	return n, err
+	if err := db.reader.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count partners: %w", err)
+	}
+	return n, nil
 }

@@ -1,0 +1,94 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/internal/storetest"
+	"github.com/temgraph/temgraph/sqlite"
+)
+
+// TestDB_Store runs the storage contract suite, each test on a new file.
+func TestDB_Store(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) temgraph.Store {
+		return mustOpen(t, filepath.Join(t.TempDir(), "temgraph.db"))
+	})
+}
+
+func TestDB_Open(t *testing.T) {
+	t.Run("ReopenKeepsData", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "temgraph.db")
+		db := mustOpen(t, path)
+		p := &temgraph.Partner{ID: temgraph.NewGUID(), LastConnectionDateTime: temgraph.ZeroTime}
+		created := storetest.MustCreate(t, db, "tenant", p)
+		if err := db.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+
+		db = mustOpen(t, path)
+		defer db.Close()
+		if got := storetest.MustGet(t, db, "tenant", p.ID); got.ETag != created.ETag {
+			t.Fatalf("ETag after reopen=%q, want %q", got.ETag, created.ETag)
+		}
+		if n := countMigrations(t, path); n != sqlite.SchemaVersion() {
+			t.Fatalf("schema_migrations has %d rows, want %d", n, sqlite.SchemaVersion())
+		}
+	})
+	t.Run("ErrNewerSchema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "temgraph.db")
+		if err := mustOpen(t, path).Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		newer := sqlite.SchemaVersion() + 1
+		execSQL(t, path, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', '')`, newer)
+
+		db, err := sqlite.Open(context.Background(), path)
+		if err == nil {
+			db.Close()
+			t.Fatalf("Open succeeded on a database at schema version %d", newer)
+		}
+		if !strings.Contains(err.Error(), "newer than this temgraph") {
+			t.Fatalf("err=%q, want it to say the schema is newer than this temgraph", err)
+		}
+	})
+}
+
+func mustOpen(tb testing.TB, path string) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	return db
+}
+
+// execSQL runs one statement on the file directly.
+func execSQL(tb testing.TB, path, stmt string, args ...any) {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(stmt, args...); err != nil {
+		tb.Fatalf("%s: %v", stmt, err)
+	}
+}
+
+func countMigrations(tb testing.TB, path string) int {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		tb.Fatalf("count migrations: %v", err)
+	}
+	return n
+}
