@@ -41,9 +41,10 @@ type PartnerPage struct {
 
 // PartnerStore is the storage contract every backend implements. Every
 // method is scoped to one tenant and is atomic on its own: a failed write
-// leaves the stored partner as it was. ifMatch, when not empty, is an entity
-// tag the stored partner must carry ("*" matches any existing partner);
-// otherwise the write fails with EPreconditionFailed.
+// leaves the stored partner as it was. ifMatch, when not empty, is "*"
+// (any existing partner) or a comma-separated list of entity tags, one of
+// which the stored partner must carry; otherwise the write fails with
+// EPreconditionFailed. Entity tags never contain a comma.
 type PartnerStore interface {
 	// CreatePartner stores a new partner and fills in its ETag. It fails with
 	// EConflict if the tenant already has a partner with that id.

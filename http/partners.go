@@ -181,28 +181,44 @@ func preferMinimal(r *http.Request) bool {
 	return false
 }
 
-// ifMatch returns the entity tag an If-Match header requires: "*", the
-// bare tag value, or "" when there is no header. A tag temgraph never
-// issued becomes a value no stored partner carries, so the write fails
-// with 412 as it should.
+// ifMatch returns the precondition an If-Match header sets, in the form
+// the store takes: "" when there is no header, "*", or the bare tags of the
+// list joined by commas. Tags temgraph never issues (empty, or holding a
+// comma) are dropped; a header left with none matches no partner, so the
+// write fails with 412 as it should.
 func ifMatch(r *http.Request) string {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return h
+	if h == "" {
+		return ""
 	}
-	tag := strings.TrimPrefix(h, "W/")
-	tag = strings.Trim(tag, `"`)
-	if tag == "" || tag == "*" {
-		return "\x00"
+	var tags []string
+	for _, part := range strings.Split(h, ",") {
+		tag := bareTag(part)
+		if tag == "*" {
+			return "*"
+		}
+		if tag != "" {
+			tags = append(tags, tag)
+		}
 	}
-	return tag
+	if len(tags) == 0 {
+		return noTag
+	}
+	return strings.Join(tags, ",")
+}
+
+// noTag is a precondition no stored entity tag equals.
+const noTag = "\x00"
+
+// bareTag strips the weak marker and quotes from one entity tag.
+func bareTag(s string) string {
+	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(s), "W/"), `"`)
 }
 
 // etagMatches reports whether an If-None-Match list names the tag.
 func etagMatches(header, tag string) bool {
 	for _, part := range strings.Split(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" || strings.Trim(strings.TrimPrefix(part, "W/"), `"`) == tag {
+		if t := bareTag(part); t == "*" || t == tag {
 			return true
 		}
 	}

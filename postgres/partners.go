@@ -31,11 +31,11 @@ const (
 		enabled         = CASE WHEN $7::boolean THEN $8::boolean ELSE enabled END,
 		last_connection = CASE WHEN $9::boolean THEN $10::bigint ELSE last_connection END,
 		etag            = $11
-		WHERE tenant = $12 AND id = $13 AND ($14::text IN ('', '*') OR etag = $14::text)
+		WHERE tenant = $12 AND id = $13 AND ($14::text IN ('', '*') OR strpos(',' || $14::text || ',', ',' || etag || ',') > 0)
 		RETURNING ` + partnerColumns
 
 	deletePartnerSQL = `DELETE FROM partners
-		WHERE tenant = $1 AND id = $2 AND ($3::text IN ('', '*') OR etag = $3::text)`
+		WHERE tenant = $1 AND id = $2 AND ($3::text IN ('', '*') OR strpos(',' || $3::text || ',', ',' || etag || ',') > 0)`
 
 	partnerETagSQL = `SELECT etag FROM partners WHERE tenant = $1 AND id = $2`
 )

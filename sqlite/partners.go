@@ -41,10 +41,10 @@ func (db *DB) prepare(ctx context.Context) error {
 			enabled = CASE WHEN ?7 THEN ?8 ELSE enabled END,
 			last_connection = CASE WHEN ?9 THEN ?10 ELSE last_connection END,
 			etag = ?11
-			WHERE tenant = ?12 AND id = ?13 AND (?14 = '' OR ?14 = '*' OR etag = ?14)
+			WHERE tenant = ?12 AND id = ?13 AND (?14 = '' OR ?14 = '*' OR instr(',' || ?14 || ',', ',' || etag || ',') > 0)
 			RETURNING `+partnerColumns),
 		delete: prep(db.writer, `DELETE FROM partners
-			WHERE tenant = ?1 AND id = ?2 AND (?3 = '' OR ?3 = '*' OR etag = ?3)`),
+			WHERE tenant = ?1 AND id = ?2 AND (?3 = '' OR ?3 = '*' OR instr(',' || ?3 || ',', ',' || etag || ',') > 0)`),
 		etag: prep(db.writer, `SELECT etag FROM partners WHERE tenant = ? AND id = ?`),
 		get:  prep(db.reader, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? AND id = ?`),
 	}
