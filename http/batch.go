@@ -496,9 +496,10 @@ func newItemRequest(ctx context.Context, batch *http.Request, it *batchItem) *ht
 	if it.body != nil && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}
+	target := *it.target
 	req := &http.Request{
 		Method:        it.method,
-		URL:           it.target,
+		URL:           &target,
 		Proto:         batch.Proto,
 		ProtoMajor:    batch.ProtoMajor,
 		ProtoMinor:    batch.ProtoMinor,
