@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -29,25 +30,27 @@ var audiences = map[string]bool{
 // until the token expires, so that a client reusing a token pays for the
 // RSA check once.
 type Verifier struct {
-	keys       map[string]*rsa.PublicKey // by kid
-	issuerBase string
-	now        func() time.Time
+	issuers atomic.Pointer[[]*issuer] // replaced whole when Trust adds one
+	now     func() time.Time
 
-	mu    sync.Mutex
+	mu    sync.Mutex // guards cache, and serialises additions to issuers
 	cache map[string]*Principal
 }
 
-// NewVerifier returns a verifier that trusts the built-in issuer's key.
+// NewVerifier returns a verifier that trusts the built-in issuer's key. A
+// nil key trusts no built-in issuer: only those Trust adds.
 func NewVerifier(key *SigningKey, issuerBase string, now func() time.Time) *Verifier {
 	if now == nil {
 		now = time.Now
 	}
-	return &Verifier{
-		keys:       map[string]*rsa.PublicKey{key.KeyID: &key.Private.PublicKey},
-		issuerBase: issuerBase,
-		now:        now,
-		cache:      make(map[string]*Principal),
+	v := &Verifier{now: now, cache: make(map[string]*Principal)}
+	issuers := []*issuer{}
+	if key != nil {
+		issuers = append(issuers, newIssuer(IssuerFor(issuerBase, TenantPlaceholder),
+			map[string]*rsa.PublicKey{key.KeyID: &key.Private.PublicKey}))
 	}
+	v.issuers.Store(&issuers)
+	return v
 }
 
 // Verify checks the token and returns its principal. Failures are
@@ -112,12 +115,20 @@ func (v *Verifier) verify(token string, now time.Time) (*Principal, error) {
 	return v.principal(claims)
 }
 
-// keyFor picks the verification key named by the token's kid.
+// keyFor picks the verification key: the issuer by the token's iss and
+// tid (not yet verified), then the key by kid among that issuer's keys
+// only, so that one issuer's key cannot vouch for another's tokens.
 func (v *Verifier) keyFor(t *jwt.Token) (any, error) {
+	claims, _ := t.Claims.(jwt.MapClaims)
+	tid, _ := claims["tid"].(string)
+	if !temgraph.IsGUID(tid) {
+		return nil, errBadTenant
+	}
+	iss, _ := claims["iss"].(string)
 	kid, _ := t.Header["kid"].(string)
-	k, ok := v.keys[kid]
-	if !ok {
-		return nil, errUnknownKey
+	k, err := v.issuerKey(iss, strings.ToLower(tid), kid)
+	if err != nil {
+		return nil, err
 	}
 	return k, nil
 }
@@ -133,6 +144,10 @@ func parseFailure(err error) error {
 		return unauthorized("Access token has expired or is not yet valid.")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return unauthorized("Access token validation failure. The exp claim is missing.")
+	case errors.Is(err, errUnknownIssuer):
+		return unauthorized("Access token validation failure. Invalid issuer.")
+	case errors.Is(err, errBadTenant):
+		return unauthorized("Access token validation failure. The tid claim must be a tenant GUID.")
 	case errors.Is(err, errUnknownKey), errors.Is(err, jwt.ErrTokenSignatureInvalid),
 		errors.Is(err, jwt.ErrTokenUnverifiable):
 		return unauthorized("Access token validation failure. Invalid signature.")
@@ -151,10 +166,6 @@ func (v *Verifier) principal(c jwt.MapClaims) (*Principal, error) {
 		return nil, unauthorized("Access token validation failure. The tid claim must be a tenant GUID.")
 	}
 	tid = strings.ToLower(tid)
-	iss, _ := c["iss"].(string)
-	if iss != IssuerFor(v.issuerBase, tid) {
-		return nil, unauthorized("Access token validation failure. Invalid issuer.")
-	}
 	if tid == PersonalTenant {
 		return nil, temgraph.Errorf(temgraph.EForbidden,
 			"Personal Microsoft accounts are not supported by this API; use a work or school account.")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/temgraph/temgraph"
 	"github.com/temgraph/temgraph/auth"
 )
 
@@ -11,12 +12,16 @@ import (
 // configuration, so that other tools can find its keys. As with Entra ID's
 // multi-tenant endpoint, the issuer holds a {tenantid} placeholder.
 func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	if s.Key == nil {
+		s.writeNoIssuer(w, r)
+		return
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	doc := map[string]any{
-		"issuer":                                auth.IssuerFor(s.IssuerBase, "{tenantid}"),
+		"issuer":                                auth.IssuerFor(s.IssuerBase, auth.TenantPlaceholder),
 		"jwks_uri":                              scheme + "://" + r.Host + "/discovery/keys",
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"token_endpoint_auth_methods_supported": []string{"none"},
@@ -30,7 +35,18 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 
 // handleJWKS publishes the built-in issuer's public key.
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	if s.Key == nil {
+		s.writeNoIssuer(w, r)
+		return
+	}
 	writeJSONValue(w, map[string]any{"keys": []auth.JWK{s.Key.PublicJWK()}})
+}
+
+// writeNoIssuer answers the issuer's endpoints when the built-in issuer is
+// turned off.
+func (s *Server) writeNoIssuer(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, temgraph.Errorf(temgraph.ENotFound,
+		"This server's built-in token issuer is turned off; it trusts an outside issuer instead."))
 }
 
 // handleHealth answers liveness checks: the process is serving.

@@ -52,22 +52,23 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// accessLog writes one Info line per request with method, route, status,
-// duration and request id.
+// accessLog records each request in the metrics and writes one Info line
+// per request with method, route, status, duration and request id.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
-			next.ServeHTTP(w, r)
-			return
-		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), keyRoute, &rec.route)
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		d := time.Since(start)
+		s.metrics.observeRequest(rec.route, r.Method, rec.status, d)
+		if !s.logger.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", rec.route),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", d),
 			slog.String("request_id", requestID(ctx)))
 	})
 }
@@ -148,6 +149,7 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request, write bool) bo
 	if wait <= 0 {
 		return true
 	}
+	s.metrics.observeThrottled(write)
 	secs := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	s.writeError(w, r, temgraph.Errorf(temgraph.ETooManyRequests,

@@ -26,6 +26,8 @@ type Config struct {
 	Limiter Limiter
 	// SkipTokenKey signs skip tokens so that they cannot be forged.
 	SkipTokenKey []byte
+	// Version is the build's version, for the build-info metric.
+	Version string
 }
 
 // Limiter decides whether a request may proceed now. It returns 0 to allow
@@ -37,11 +39,14 @@ type Limiter interface {
 // Server is temgraph's HTTP front end.
 type Server struct {
 	Config
-	logger *slog.Logger
-	api    http.Handler // the Graph routes behind authentication
+	logger  *slog.Logger
+	api     http.Handler // the Graph routes behind authentication
+	metrics *metrics
 }
 
-// NewServer builds the server from cfg, with defaults for zero fields.
+// NewServer builds the server from cfg, with defaults for zero fields. A
+// store that implements CommitReporter reports its commit sizes to the
+// server's metrics from then on.
 func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -52,8 +57,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{Config: cfg, logger: cfg.Logger}
-	s.api = s.authenticate(http.HandlerFunc(s.route))
+	s := &Server{Config: cfg, logger: cfg.Logger, metrics: newMetrics(cfg.Version)}
+	s.metrics.reportCommits(cfg.Store)
+	s.api = s.countBatchItems(s.authenticate(http.HandlerFunc(s.route)))
 	return s
 }
 
@@ -67,12 +73,19 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":
+		setRoute(r.Context(), "healthz")
 		s.handleHealth(w, r)
 	case "/readyz":
+		setRoute(r.Context(), "readyz")
 		s.handleReady(w, r)
+	case "/metrics":
+		setRoute(r.Context(), "metrics")
+		s.handleMetrics(w, r)
 	case "/.well-known/openid-configuration":
+		setRoute(r.Context(), "openidConfiguration")
 		s.handleOpenIDConfiguration(w, r)
 	case "/discovery/keys":
+		setRoute(r.Context(), "jwks")
 		s.handleJWKS(w, r)
 	default:
 		s.serveAPI(w, r)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -31,6 +32,9 @@ type DB struct {
 	closed  bool
 
 	stmts statements
+
+	// onCommit, when set, learns how many writes each commit carried.
+	onCommit atomic.Pointer[func(writes int)]
 }
 
 var _ temgraph.Store = (*DB)(nil)
@@ -239,7 +243,21 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if fn := db.onCommit.Load(); fn != nil {
+		(*fn)(len(batch))
+	}
 	return nil
+}
+
+// ReportCommits makes fn learn how many writes shared each commit, for
+// metrics; nil stops the reports. fn runs on the writer goroutine, so it
+// must be quick.
+func (db *DB) ReportCommits(fn func(writes int)) {
+	if fn == nil {
+		db.onCommit.Store(nil)
+		return
+	}
+	db.onCommit.Store(&fn)
 }
 
 // isBusy reports whether err is SQLite's "database is locked".

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/temgraph/temgraph"
@@ -38,6 +39,13 @@ type Main struct {
 	Limits       throttle.Limits
 	TLSCert      string
 	TLSKey       string
+	// BuiltinIssuer is "on" to trust the built-in issuer's tokens, "off"
+	// to trust only the outside issuer OIDCDiscovery names.
+	BuiltinIssuer string
+	// OIDCDiscovery is the URL of an outside issuer's OpenID configuration.
+	OIDCDiscovery string
+	// OIDCAllowHTTP permits plain http to a non-loopback issuer.
+	OIDCAllowHTTP bool
 
 	// LogOutput receives the logs; stderr by default.
 	LogOutput io.Writer
@@ -47,6 +55,11 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	served   chan error
+	// stopRefresh ends the outside issuer's key refresh.
+	stopRefresh context.CancelFunc
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewMain returns a Main with the documented defaults.
@@ -54,7 +67,7 @@ func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: defaultDB, LogFormat: "text", LogLevel: "info",
 		PageSize: 100, MaxBodyBytes: 1 << 20, IssuerBase: auth.DefaultIssuerBase,
-		Throttling: "on", LogOutput: os.Stderr,
+		Throttling: "on", BuiltinIssuer: "on", LogOutput: os.Stderr,
 	}
 }
 
@@ -79,6 +92,11 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.DurationVar(&lim.Window, "throttle-window", d.Window, "period the throttle limits count over")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "PEM certificate file; with --tls-key, serve https")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file for --tls-cert")
+	fs.StringVar(&m.BuiltinIssuer, "builtin-issuer", m.BuiltinIssuer, "trust the built-in issuer's tokens: on or off")
+	fs.StringVar(&m.OIDCDiscovery, "oidc-discovery", m.OIDCDiscovery,
+		"URL of an OpenID configuration document; its issuer's tokens are trusted too")
+	fs.BoolVar(&m.OIDCAllowHTTP, "oidc-allow-http", m.OIDCAllowHTTP,
+		"allow plain http for --oidc-discovery to a non-loopback host")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,6 +122,10 @@ func (m *Main) validate() error {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	case m.Throttling != "on" && m.Throttling != "off" && m.Throttling != "":
 		return fmt.Errorf("--throttling must be on or off")
+	case m.BuiltinIssuer != "on" && m.BuiltinIssuer != "off":
+		return fmt.Errorf("--builtin-issuer must be on or off")
+	case m.BuiltinIssuer == "off" && m.OIDCDiscovery == "":
+		return fmt.Errorf("--builtin-issuer=off needs --oidc-discovery: no issuer would be trusted")
 	}
 	return nil
 }
@@ -123,12 +145,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	handler, err := m.handler(ctx)
 	if err != nil {
+		m.stopKeyRefresh()
 		m.Store.Close()
 		return err
 	}
 
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
+		m.stopKeyRefresh()
 		m.Store.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -156,7 +180,7 @@ func (m *Main) serve() error {
 
 // handler builds the HTTP handler over the opened store.
 func (m *Main) handler(ctx context.Context) (http.Handler, error) {
-	key, err := auth.LoadSigningKey(ctx, m.Store)
+	verifier, key, err := m.verifier(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +194,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 	}
 	srv := temhttp.NewServer(temhttp.Config{
 		Store:        m.Store,
-		Verifier:     auth.NewVerifier(key, m.IssuerBase, nil),
+		Verifier:     verifier,
 		Key:          key,
 		IssuerBase:   m.IssuerBase,
 		Logger:       m.logger,
@@ -178,8 +202,43 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		MaxBodyBytes: m.MaxBodyBytes,
 		SkipTokenKey: skipKey,
 		Limiter:      m.limiter(),
+		Version:      version,
 	})
 	return srv.Handler(), nil
+}
+
+// verifier builds the token verifier: the built-in issuer's key (nil when
+// --builtin-issuer is off) and the outside issuer --oidc-discovery names,
+// whose keys are then refreshed in the background until Close.
+func (m *Main) verifier(ctx context.Context) (*auth.Verifier, *auth.SigningKey, error) {
+	var key *auth.SigningKey
+	if m.BuiltinIssuer != "off" {
+		k, err := auth.LoadSigningKey(ctx, m.Store)
+		if err != nil {
+			return nil, nil, err
+		}
+		key = k
+	}
+	v := auth.NewVerifier(key, m.IssuerBase, nil)
+	if m.OIDCDiscovery == "" {
+		return v, key, nil
+	}
+	refreshCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopRefresh = cancel
+	opts := auth.TrustOptions{AllowHTTP: m.OIDCAllowHTTP, Logger: m.logger}
+	if err := v.Trust(refreshCtx, m.OIDCDiscovery, opts); err != nil {
+		return nil, nil, fmt.Errorf("--oidc-discovery: %w", err)
+	}
+	m.logger.Info("trusting outside token issuer", "discovery", m.OIDCDiscovery,
+		"builtin_issuer", m.BuiltinIssuer)
+	return v, key, nil
+}
+
+// stopKeyRefresh ends the outside issuer's background key refresh, if any.
+func (m *Main) stopKeyRefresh() {
+	if m.stopRefresh != nil {
+		m.stopRefresh()
+	}
 }
 
 // limiter returns the throttling policy: nil when throttling is off, else
@@ -206,6 +265,12 @@ func (m *Main) URL() string {
 // Close stops accepting requests, lets in-flight ones finish (bounded by
 // shutdownTimeout) and closes the store.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	m.stopKeyRefresh()
 	var errs []error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
