@@ -22,6 +22,12 @@ const (
 	EUnavailable          = "ServiceUnavailable"
 )
 
+// ErrUnavailable marks a failure of the database that a retry may cure: a
+// lost connection, a server shutting down, a lock held too long. Storage
+// adapters wrap such errors with it; clients get EUnavailable (503), which
+// Graph clients retry.
+var ErrUnavailable = errors.New("storage unavailable")
+
 // Error is an error a client can act on. Code is one of the E* constants and
 // Message is a plain sentence safe to show to the caller. Any other error
 // that reaches the HTTP edge is reported as EInternal with a generic message.
@@ -40,8 +46,9 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of err if it is (or wraps) an *Error, and
-// EInternal for any other non-nil error.
+// ErrorCode returns the code of err if it is (or wraps) an *Error,
+// EUnavailable if it wraps ErrUnavailable, and EInternal for any other
+// non-nil error.
 func ErrorCode(err error) string {
 	if err == nil {
 		return ""
@@ -49,6 +56,9 @@ func ErrorCode(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return EUnavailable
 	}
 	return EInternal
 }
@@ -62,6 +72,9 @@ func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return "The database is unavailable at the moment; retry the request later."
 	}
 	return "An internal server error occurred."
 }

@@ -6,10 +6,18 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // typeName is the qualified type name used in error messages.
 const typeName = "microsoft.graph.telecomExpenseManagementPartner"
+
+// Longest values accepted, in characters. They bound what one partner can
+// make a list page or a batch response cost.
+const (
+	MaxDisplayNameLength = 1024
+	MaxURLLength         = 2048
+)
 
 // DecodePartnerPatch reads a create or update body strictly: it must be one
 // JSON object whose members are known partner properties of the right JSON
@@ -18,6 +26,9 @@ const typeName = "microsoft.graph.telecomExpenseManagementPartner"
 // error naming the property. Instance annotations other than @odata.type
 // (such as @odata.etag in a re-imported export) are ignored.
 func DecodePartnerPatch(data []byte) (*PartnerPatch, error) {
+	if !utf8.Valid(data) {
+		return nil, Errorf(EBadRequest, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -89,6 +100,13 @@ func (p *PartnerPatch) set(name string, raw json.RawMessage) error {
 		s, err := stringValue(name, raw, true)
 		if err != nil {
 			return err
+		}
+		limit := MaxDisplayNameLength
+		if name == PropURL {
+			limit = MaxURLLength
+		}
+		if s != nil && utf8.RuneCountInString(*s) > limit {
+			return Errorf(EBadRequest, "The property '%s' is longer than %d characters.", name, limit)
 		}
 		opt := OptionalString{Set: true, Value: s}
 		if name == PropDisplayName {

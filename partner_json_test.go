@@ -58,6 +58,8 @@ func TestDecodePartnerPatch(t *testing.T) {
 		{"DisplayNameNull", `{"displayName":null}`,
 			&temgraph.PartnerPatch{DisplayName: temgraph.OptionalString{Set: true}}},
 		{"DisplayNameEmpty", `{"displayName":""}`, &temgraph.PartnerPatch{DisplayName: set("")}},
+		{"DisplayNameLongest", `{"displayName":"` + strings.Repeat("é", temgraph.MaxDisplayNameLength) + `"}`,
+			&temgraph.PartnerPatch{DisplayName: set(strings.Repeat("é", temgraph.MaxDisplayNameLength))}},
 		{"DisplayNameEscapes", `{"displayName":"a\"b\\c\n\u00e9\ud83d\ude00\u2028"}`,
 			&temgraph.PartnerPatch{DisplayName: set("a\"b\\c\n\u00e9\U0001F600\u2028")}},
 		{"URL", `{"url":"https://tem.example/admin"}`, &temgraph.PartnerPatch{URL: set("https://tem.example/admin")}},
@@ -136,6 +138,10 @@ func TestDecodePartnerPatch_Errors(t *testing.T) {
 		{"IDBraced", `{"id":"{47a3b399-b399-47a3-99b3-a34799b3a347}"}`, "'id'"},
 		{"DisplayNameNUL", `{"displayName":"a\u0000b"}`, "'displayName'"},
 		{"URLNUL", `{"url":"\u0000"}`, "'url'"},
+		{"DisplayNameTooLong", `{"displayName":"` + strings.Repeat("é", temgraph.MaxDisplayNameLength+1) + `"}`,
+			"'displayName'"},
+		{"URLTooLong", `{"url":"` + strings.Repeat("u", temgraph.MaxURLLength+1) + `"}`, "'url'"},
+		{"InvalidUTF8", "{\"displayName\":\"caf\xe9\"}", "UTF-8"},
 
 		// Unknown properties and foreign types.
 		{"UnknownProperty", `{"displayName":"x","vendor":"Contoso"}`, "'vendor'"},

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/temgraph/temgraph"
 )
 
 // Limits on fetching an outside issuer's documents.
@@ -151,7 +153,7 @@ func (v *Verifier) addIssuer(is *issuer) {
 func (v *Verifier) issuerKey(iss, tid, kid string) (*rsa.PublicKey, error) {
 	var named []*issuer
 	for _, is := range *v.issuers.Load() {
-		if is.issFor(tid) != iss {
+		if !temgraph.EqualFoldASCII(is.issFor(tid), iss) {
 			continue
 		}
 		if k := is.key(kid); k != nil {

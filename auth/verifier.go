@@ -148,7 +148,11 @@ func parseFailure(err error) error {
 		return unauthorized("Access token validation failure. Invalid issuer.")
 	case errors.Is(err, errBadTenant):
 		return unauthorized("Access token validation failure. The tid claim must be a tenant GUID.")
-	case errors.Is(err, errUnknownKey), errors.Is(err, jwt.ErrTokenSignatureInvalid),
+	case errors.Is(err, errUnknownKey):
+		return unauthorized("Access token validation failure. The token was signed with a key this " +
+			"server does not trust (unknown kid); mint tokens with 'temgraph token --db' naming the " +
+			"server's own database.")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid),
 		errors.Is(err, jwt.ErrTokenUnverifiable):
 		return unauthorized("Access token validation failure. Invalid signature.")
 	}

@@ -123,7 +123,7 @@ func parseBatch(data []byte, version string) ([]*batchItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := strings.ToLower(it.id)
+		key := temgraph.LowerASCII(it.id)
 		if _, dup := index[key]; dup {
 			return nil, temgraph.Errorf(temgraph.EBadRequest,
 				"The batch contains more than one request with the id '%s'; ids must be unique, "+
@@ -351,7 +351,7 @@ func isJSONMediaType(ct string) bool {
 func linkDependencies(items []*batchItem, deps [][]string, index map[string]int) error {
 	for i, it := range items {
 		for _, d := range deps[i] {
-			j, ok := index[strings.ToLower(d)]
+			j, ok := index[temgraph.LowerASCII(d)]
 			if !ok {
 				return temgraph.Errorf(temgraph.EBadRequest,
 					"The request '%s' depends on '%s', which is not a request of this batch.", it.id, d)

@@ -19,10 +19,14 @@ import (
 // libraries resend a plain body under a gzip label when they retry.
 func (s *Server) readBody(r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return nil, temgraph.Errorf(temgraph.EUnsupportedMediaType,
 				"The content type '%s' is not supported; send 'application/json'.", ct)
+		}
+		if cs, ok := params["charset"]; ok && !temgraph.EqualFoldASCII(cs, "utf-8") {
+			return nil, temgraph.Errorf(temgraph.EUnsupportedMediaType,
+				"The charset '%s' is not supported; JSON bodies must be UTF-8.", cs)
 		}
 	}
 

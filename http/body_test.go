@@ -82,6 +82,8 @@ func TestServer_ReadBody(t *testing.T) {
 		{"TextPlain", "text/plain", "", body, temgraph.EUnsupportedMediaType},
 		{"FormEncoded", "application/x-www-form-urlencoded", "", body, temgraph.EUnsupportedMediaType},
 		{"XML", "application/xml", "", body, temgraph.EUnsupportedMediaType},
+		{"Latin1", "application/json; charset=iso-8859-1", "", body, temgraph.EUnsupportedMediaType},
+		{"UTF16", "application/json; charset=utf-16", "", body, temgraph.EUnsupportedMediaType},
 		{"MalformedContentType", "application/json; charset", "", body, temgraph.EUnsupportedMediaType},
 		{"JSONPrefixOnly", "application/jsonx", "", body, temgraph.EUnsupportedMediaType},
 		{"Brotli", "application/json", "br", body, temgraph.EUnsupportedMediaType},

@@ -41,7 +41,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if code == temgraph.EInternal {
+	var clientErr *temgraph.Error
+	if !errors.As(err, &clientErr) {
 		s.logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method,
 			"path", r.URL.Path, "request_id", requestID(r.Context()))
 	}

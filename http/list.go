@@ -1,7 +1,9 @@
 package http
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/temgraph/temgraph"
@@ -18,13 +20,33 @@ func queryOptions(version string) odata.QueryOptions {
 	}
 }
 
-// parseQuery reads the request's query options.
-func parseQuery(r *http.Request, version string) (*odata.Query, error) {
-	q, err := odata.ParseQuery(r.URL.Query(), queryOptions(version))
+// queryValues parses the raw query string strictly: a bad percent escape
+// or a ';' separator is an error, never a silently dropped option (a lost
+// $filter would return rows the client did not ask for).
+func queryValues(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, temgraph.Errorf(temgraph.EBadRequest, "%s", err.Error())
+		return nil, temgraph.Errorf(temgraph.EBadRequest, "The query string is malformed: "+
+			"percent-encode '%%' as %%25 and ';' as %%3B, and separate options with '&'.")
 	}
-	return q, nil
+	return v, nil
+}
+
+// parseQuery reads the request's query options.
+func parseQuery(r *http.Request, version string) (*odata.Query, url.Values, error) {
+	values, err := queryValues(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := odata.ParseQuery(values, queryOptions(version))
+	var qe *odata.Error
+	if errors.As(err, &qe) {
+		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "%s", qe.Message)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, values, nil
 }
 
 // selectionOf turns a $select list into a selection.
@@ -42,7 +64,7 @@ func selectionOf(props []string) selection {
 // itemSelection parses the options an item request allows: $select only
 // ($expand is refused by the parser; list options make no sense on an item).
 func itemSelection(r *http.Request, version string) (selection, []string, error) {
-	q, err := parseQuery(r, version)
+	q, _, err := parseQuery(r, version)
 	if err != nil {
 		return selection{}, nil, err
 	}
@@ -58,13 +80,12 @@ func (s *Server) handleListPartners(w http.ResponseWriter, r *http.Request, pp p
 	if !s.requireRead(w, r) {
 		return
 	}
-	q, err := parseQuery(r, pp.version)
+	q, values, err := parseQuery(r, pp.version)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	tenant := principalFrom(r.Context()).Tenant
-	values := r.URL.Query()
 	digest := queryDigest(tenant, values)
 	opts, err := s.listOptions(q, digest)
 	if err != nil {
@@ -88,7 +109,12 @@ func (s *Server) handleListPartners(w http.ResponseWriter, r *http.Request, pp p
 	}
 	next := ""
 	if page.More && len(page.Partners) > 0 {
-		next = nextLink(r, values, s.encodeSkipToken(digest, page.Partners[len(page.Partners)-1]))
+		token, err := s.encodeSkipToken(digest, q.OrderBy, page.Partners[len(page.Partners)-1])
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next = nextLink(r, values, token)
 	}
 	s.writeList(w, r, pp.version, q, page, count, next)
 }
@@ -144,7 +170,7 @@ func (s *Server) handleCountPartners(w http.ResponseWriter, r *http.Request, pp 
 	if !s.requireRead(w, r) {
 		return
 	}
-	q, err := parseQuery(r, pp.version)
+	q, _, err := parseQuery(r, pp.version)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

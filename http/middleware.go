@@ -152,7 +152,11 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request, write bool) bo
 	s.metrics.observeThrottled(write)
 	secs := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
 	s.writeError(w, r, temgraph.Errorf(temgraph.ETooManyRequests,
-		"Too many requests from this application in this tenant; retry after %d s.", secs))
+		"Too many requests from this application in this tenant. Retry after %d %s.", secs, unit))
 	return false
 }

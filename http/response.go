@@ -38,7 +38,16 @@ func writeOData(w http.ResponseWriter, r *http.Request, status int, body []byte)
 // serviceRoot is the absolute URL of the version root the request used,
 // built from its own scheme and host: "https://host/beta".
 func serviceRoot(r *http.Request, version string) string {
-	return requestScheme(r) + "://" + r.Host + "/" + version
+	return requestScheme(r) + "://" + requestHost(r) + "/" + version
+}
+
+// requestHost is the Host the client addressed; an HTTP/1.0 request
+// without one gets "localhost" so that links stay well-formed.
+func requestHost(r *http.Request) string {
+	if r.Host == "" {
+		return "localhost"
+	}
+	return r.Host
 }
 
 // requestScheme is "https" for a TLS connection, else "http".

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/temgraph/temgraph"
@@ -50,7 +51,7 @@ func seg(s ...string) []string { return s }
 
 // route dispatches an authenticated request through the routing table.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	segs := pathSegments(r)
 	if !validVersion(segs[0]) {
 		s.writeError(w, r, temgraph.Errorf(temgraph.ENotFound, "Invalid version: '%s'. Use 'beta' or 'v1.0'.", segs[0]))
 		return
@@ -83,7 +84,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 
 func validVersion(v string) bool {
 	for _, x := range versions {
-		if strings.EqualFold(v, x) {
+		if temgraph.EqualFoldASCII(v, x) {
 			return true
 		}
 	}
@@ -100,14 +101,14 @@ func match(pattern, segs []string) (pathParams, bool) {
 		got := segs[i]
 		switch want {
 		case "{version}":
-			p.version = strings.ToLower(got)
+			p.version = temgraph.LowerASCII(got)
 		case "{id}":
 			if got == "" || strings.HasPrefix(got, "$") {
 				return p, false
 			}
 			p.id = got
 		default:
-			if !strings.EqualFold(got, want) {
+			if !temgraph.EqualFoldASCII(got, want) {
 				return p, false
 			}
 		}
@@ -119,9 +120,22 @@ func match(pattern, segs []string) (pathParams, bool) {
 func unknownSegment(segs []string) string {
 	known := []string{segDeviceManagement, segPartners}
 	for i := 1; i < len(segs) && i-1 < len(known); i++ {
-		if !strings.EqualFold(segs[i], known[i-1]) {
+		if !temgraph.EqualFoldASCII(segs[i], known[i-1]) {
 			return segs[i]
 		}
 	}
 	return segs[len(segs)-1]
+}
+
+// pathSegments splits the escaped path and unescapes each segment on its
+// own, so that an encoded slash (%2F) stays inside its segment instead of
+// starting a new one.
+func pathSegments(r *http.Request) []string {
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	for i, seg := range segs {
+		if u, err := url.PathUnescape(seg); err == nil {
+			segs[i] = u
+		}
+	}
+	return segs
 }

@@ -2,8 +2,10 @@ package http
 
 import (
 	"context"
+	"crypto/cipher"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/temgraph/temgraph"
@@ -39,6 +41,11 @@ type Limiter interface {
 // Server is temgraph's HTTP front end.
 type Server struct {
 	Config
+
+	skipOnce   sync.Once
+	skipCipher cipher.AEAD
+	skipErr    error
+
 	logger  *slog.Logger
 	api     http.Handler // the Graph routes behind authentication
 	metrics *metrics

@@ -1,26 +1,30 @@
 package http
 
 import (
-	"crypto/hmac"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/odata"
 )
 
-// A skip token carries the last row of a page (the values of its sort
-// keys), so the next page starts strictly after it: keyset paging, not an
-// offset, so that rows inserted or deleted meanwhile neither repeat nor
-// vanish. It is bound to its tenant and to the query that produced it and
-// signed with a key kept in the database, so any node can check it and no
-// client can forge or transplant it.
+// A skip token carries the last row of a page (its id and the values of
+// the $orderby keys), so the next page starts strictly after it: keyset
+// paging, not an offset, so that rows inserted or deleted meanwhile neither
+// repeat nor vanish. It is bound to its tenant and to the query that made
+// it, and sealed (AES-GCM) with a key kept in the database: any node can
+// open it, and no client can read, forge or transplant it.
 
-// skipState is the signed content of a skip token.
+// skipState is the sealed content of a skip token.
 type skipState struct {
 	Query string  `json:"q"` // digest of tenant and query options
 	ID    string  `json:"i"`
@@ -31,32 +35,53 @@ type skipState struct {
 	Last  int64   `json:"l,omitempty"` // ticks
 }
 
-const macSize = 16
-
-// encodeSkipToken makes the token that resumes after p.
-func (s *Server) encodeSkipToken(queryDigest string, p *temgraph.Partner) string {
-	st := skipState{Query: queryDigest, ID: p.ID, Name: p.DisplayName, URL: p.URL,
-		App: p.AppAuthorized, On: p.Enabled, Last: temgraph.Ticks(p.LastConnectionDateTime)}
-	payload, _ := json.Marshal(st)
-	mac := hmac.New(sha256.New, s.SkipTokenKey)
-	mac.Write(payload)
-	sum := mac.Sum(nil)[:macSize]
-	return base64.RawURLEncoding.EncodeToString(append(payload, sum...))
+// encodeSkipToken makes the token that resumes after p in the order keys.
+func (s *Server) encodeSkipToken(queryDigest string, keys []odata.OrderItem, p *temgraph.Partner) (string, error) {
+	st := skipState{Query: queryDigest, ID: p.ID}
+	for _, k := range keys {
+		switch k.Prop.Name {
+		case temgraph.PropDisplayName:
+			st.Name = p.DisplayName
+		case temgraph.PropURL:
+			st.URL = p.URL
+		case temgraph.PropAppAuthorized:
+			st.App = p.AppAuthorized
+		case temgraph.PropEnabled:
+			st.On = p.Enabled
+		case temgraph.PropLastConnectionDateTime:
+			st.Last = temgraph.Ticks(p.LastConnectionDateTime)
+		}
+	}
+	payload, err := json.Marshal(st)
+	if err != nil {
+		return "", fmt.Errorf("encode skip token: %w", err)
+	}
+	aead, err := s.skipAEAD()
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(payload)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", fmt.Errorf("skip token nonce: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, payload, nil)), nil
 }
 
-// decodeSkipToken checks a token's signature and query binding and returns
-// the row it resumes after.
+// decodeSkipToken opens a token, checks its query binding and returns the
+// row it resumes after.
 func (s *Server) decodeSkipToken(token, queryDigest string) (*temgraph.Partner, error) {
 	bad := temgraph.Errorf(temgraph.EBadRequest, "The $skiptoken is not valid for this request; "+
 		"follow the @odata.nextLink URL exactly as it was returned.")
+	aead, err := s.skipAEAD()
+	if err != nil {
+		return nil, err
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) <= macSize {
+	if err != nil || len(raw) < aead.NonceSize()+aead.Overhead() {
 		return nil, bad
 	}
-	payload, sum := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	mac := hmac.New(sha256.New, s.SkipTokenKey)
-	mac.Write(payload)
-	if !hmac.Equal(sum, mac.Sum(nil)[:macSize]) {
+	payload, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], nil)
+	if err != nil {
 		return nil, bad
 	}
 	var st skipState
@@ -67,12 +92,27 @@ func (s *Server) decodeSkipToken(token, queryDigest string) (*temgraph.Partner, 
 		Enabled: st.On, LastConnectionDateTime: temgraph.FromTicks(st.Last)}, nil
 }
 
+// skipAEAD returns the cipher that seals skip tokens, made once from the
+// configured key.
+func (s *Server) skipAEAD() (cipher.AEAD, error) {
+	s.skipOnce.Do(func() {
+		key := sha256.Sum256(s.SkipTokenKey)
+		block, err := aes.NewCipher(key[:])
+		if err != nil {
+			s.skipErr = fmt.Errorf("skip token cipher: %w", err)
+			return
+		}
+		s.skipCipher, s.skipErr = cipher.NewGCM(block)
+	})
+	return s.skipCipher, s.skipErr
+}
+
 // queryDigest binds a skip token to the tenant and to every query option
 // except the paging cursor itself ($skiptoken, $skip).
 func queryDigest(tenant string, values url.Values) string {
 	keys := make([]string, 0, len(values))
 	for k := range values {
-		name := strings.TrimPrefix(strings.ToLower(k), "$")
+		name := strings.TrimPrefix(temgraph.LowerASCII(k), "$")
 		if name == "skiptoken" || name == "skip" {
 			continue
 		}
@@ -83,7 +123,7 @@ func queryDigest(tenant string, values url.Values) string {
 	h.Write([]byte(tenant))
 	for _, k := range keys {
 		h.Write([]byte{0})
-		h.Write([]byte(strings.ToLower(k)))
+		h.Write([]byte(temgraph.LowerASCII(k)))
 		for _, v := range values[k] {
 			h.Write([]byte{1})
 			h.Write([]byte(v))
@@ -97,7 +137,7 @@ func queryDigest(tenant string, values url.Values) string {
 func nextLink(r *http.Request, values url.Values, token string) string {
 	keys := make([]string, 0, len(values)+1)
 	for k := range values {
-		name := strings.TrimPrefix(strings.ToLower(k), "$")
+		name := strings.TrimPrefix(temgraph.LowerASCII(k), "$")
 		if name != "skiptoken" && name != "skip" {
 			keys = append(keys, k)
 		}
@@ -107,7 +147,7 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 	var b strings.Builder
 	b.WriteString(requestScheme(r))
 	b.WriteString("://")
-	b.WriteString(r.Host)
+	b.WriteString(requestHost(r))
 	b.WriteString(r.URL.EscapedPath())
 	b.WriteByte('?')
 	for _, k := range keys {

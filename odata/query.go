@@ -80,7 +80,7 @@ func collectOptions(values map[string][]string, optionalDollar bool) (map[string
 
 	raw := make(map[string]string)
 	for _, k := range keys {
-		name, dollar := strings.CutPrefix(strings.ToLower(k), "$")
+		name, dollar := strings.CutPrefix(lowerASCII(k), "$")
 		if !dollar && !(optionalDollar && optionNames[name]) {
 			continue
 		}
@@ -197,4 +197,16 @@ func readFormat(raw map[string]string, _ QueryOptions) error {
 		return nil
 	}
 	return errorf("The '$format' value %s is not supported; the only format is json.", quote(s))
+}
+
+// lowerASCII lower-cases ASCII letters only: option names fold as Graph
+// folds them, and no look-alike Unicode letter stands for an ASCII one.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -65,7 +65,7 @@ func connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("ping postgres: %w", err)
+		return fmt.Errorf("ping postgres: %w", classify(err))
 	}
 	return nil
 }

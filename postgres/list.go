@@ -20,7 +20,7 @@ func (db *DB) ListPartners(ctx context.Context, tenant string,
 	}
 	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
+		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
 	defer rows.Close()
 
@@ -33,7 +33,7 @@ func (db *DB) ListPartners(ctx context.Context, tenant string,
 		page.Partners = append(page.Partners, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
+		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
 	if len(page.Partners) > limit {
 		page.Partners = page.Partners[:limit]
@@ -50,7 +50,7 @@ func (db *DB) CountPartners(ctx context.Context, tenant string, filter odata.Exp
 	}
 	var n int
 	if err := db.pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count partners: %w", err)
+		return 0, fmt.Errorf("count partners: %w", classify(err))
 	}
 	return n, nil
 }

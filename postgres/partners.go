@@ -49,7 +49,7 @@ func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Part
 		tag, err := db.pool.Exec(ctx, insertPartnerSQL, tenant, p.ID, p.DisplayName, p.URL,
 			p.AppAuthorized, p.Enabled, temgraph.Ticks(p.LastConnectionDateTime), etag)
 		if err != nil {
-			return fmt.Errorf("insert partner: %w", err)
+			return fmt.Errorf("insert partner: %w", classify(err))
 		}
 		if tag.RowsAffected() == 0 {
 			return temgraph.Errorf(temgraph.EConflict, "A partner with the id '%s' already exists.", p.ID)
@@ -70,7 +70,7 @@ func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Part
 		return nil, notFound(id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get partner: %w", err)
+		return nil, fmt.Errorf("get partner: %w", classify(err))
 	}
 	return p, nil
 }
@@ -102,7 +102,7 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 		return nil, db.missOrMismatch(ctx, tenant, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("update partner: %w", err)
+		return nil, fmt.Errorf("update partner: %w", classify(err))
 	}
 	return out, nil
 }
@@ -118,7 +118,7 @@ func (db *DB) DeletePartner(ctx context.Context, tenant, id, ifMatch string) err
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("delete partner: %w", err)
+		return fmt.Errorf("delete partner: %w", classify(err))
 	}
 	if deleted == 0 {
 		return db.missOrMismatch(ctx, tenant, id)
@@ -136,7 +136,7 @@ func (db *DB) missOrMismatch(ctx context.Context, tenant, id string) error {
 		return notFound(id)
 	}
 	if err != nil {
-		return fmt.Errorf("read etag: %w", err)
+		return fmt.Errorf("read etag: %w", classify(err))
 	}
 	return temgraph.Errorf(temgraph.EPreconditionFailed,
 		"The partner '%s' has changed since the entity tag in If-Match was issued.", id)

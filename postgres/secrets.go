@@ -37,7 +37,7 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, create func()
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store secret: %w", err)
+		return nil, fmt.Errorf("store secret: %w", classify(err))
 	}
 	return db.secret(ctx, name)
 }
@@ -50,7 +50,7 @@ func (db *DB) secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read secret: %w", err)
+		return nil, fmt.Errorf("read secret: %w", classify(err))
 	}
 	return value, nil
 }

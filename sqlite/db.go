@@ -229,7 +229,7 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	ctx := context.Background()
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return fmt.Errorf("begin write: %w", classify(err))
 	}
 	defer tx.Rollback()
 	for i, op := range batch {
@@ -241,7 +241,7 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 		results[i] = err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", classify(err))
 	}
 	if fn := db.onCommit.Load(); fn != nil {
 		(*fn)(len(batch))
@@ -260,8 +260,13 @@ func (db *DB) ReportCommits(fn func(writes int)) {
 	db.onCommit.Store(&fn)
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
-func isBusy(err error) bool {
+// classify marks SQLite's "database is locked" (another process held the
+// write lock past busy_timeout) with temgraph.ErrUnavailable: a retry may
+// succeed, so the client gets a 503 rather than a 500.
+func classify(err error) error {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+		return fmt.Errorf("%w: %w", temgraph.ErrUnavailable, err)
+	}
+	return err
 }

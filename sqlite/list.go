@@ -19,7 +19,7 @@ func (db *DB) ListPartners(ctx context.Context, tenant string, opts temgraph.Lis
 	}
 	rows, err := db.reader.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
+		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
 	defer rows.Close()
 
@@ -32,7 +32,7 @@ func (db *DB) ListPartners(ctx context.Context, tenant string, opts temgraph.Lis
 		page.Partners = append(page.Partners, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
+		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
 	if len(page.Partners) > limit {
 		page.Partners = page.Partners[:limit]
@@ -49,7 +49,7 @@ func (db *DB) CountPartners(ctx context.Context, tenant string, filter odata.Exp
 	}
 	var n int
 	if err := db.reader.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count partners: %w", err)
+		return 0, fmt.Errorf("count partners: %w", classify(err))
 	}
 	return n, nil
 }

@@ -69,7 +69,7 @@ func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Part
 		res, err := tx.Stmt(db.stmts.insert).Exec(tenant, p.ID, p.DisplayName, p.URL,
 			p.AppAuthorized, p.Enabled, temgraph.Ticks(p.LastConnectionDateTime), etag)
 		if err != nil {
-			return fmt.Errorf("insert partner: %w", err)
+			return fmt.Errorf("insert partner: %w", classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return temgraph.Errorf(temgraph.EConflict, "A partner with the id '%s' already exists.", p.ID)
@@ -90,7 +90,7 @@ func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Part
 		return nil, notFound(id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get partner: %w", err)
+		return nil, fmt.Errorf("get partner: %w", classify(err))
 	}
 	return p, nil
 }
@@ -116,7 +116,7 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 			return db.missOrMismatch(tx, tenant, id)
 		}
 		if err != nil {
-			return fmt.Errorf("update partner: %w", err)
+			return fmt.Errorf("update partner: %w", classify(err))
 		}
 		out = p
 		return nil
@@ -132,7 +132,7 @@ func (db *DB) DeletePartner(ctx context.Context, tenant, id, ifMatch string) err
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Stmt(db.stmts.delete).Exec(tenant, id, ifMatch)
 		if err != nil {
-			return fmt.Errorf("delete partner: %w", err)
+			return fmt.Errorf("delete partner: %w", classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return db.missOrMismatch(tx, tenant, id)
@@ -150,7 +150,7 @@ func (db *DB) missOrMismatch(tx *sql.Tx, tenant, id string) error {
 		return notFound(id)
 	}
 	if err != nil {
-		return fmt.Errorf("read etag: %w", err)
+		return fmt.Errorf("read etag: %w", classify(err))
 	}
 	return temgraph.Errorf(temgraph.EPreconditionFailed,
 		"The partner '%s' has changed since the entity tag in If-Match was issued.", id)

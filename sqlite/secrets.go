@@ -16,7 +16,7 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, create func()
 		return value, nil
 	}
 	if err != sql.ErrNoRows {
-		return nil, fmt.Errorf("read secret: %w", err)
+		return nil, fmt.Errorf("read secret: %w", classify(err))
 	}
 
 	fresh, err := create()
@@ -25,7 +25,7 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, create func()
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)`, name, fresh); err != nil {
-			return fmt.Errorf("store secret: %w", err)
+			return fmt.Errorf("store secret: %w", classify(err))
 		}
 		return tx.QueryRow(`SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	})

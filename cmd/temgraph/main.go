@@ -20,11 +20,14 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "temgraph:", err)
-		}
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp): // "-h" asked for help and got it
+	case errors.Is(err, errUsage):
 		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "temgraph:", err)
+		os.Exit(1)
 	}
 }
 
@@ -32,7 +35,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		usage(stderr)
-		return flag.ErrHelp
+		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -73,6 +76,10 @@ through an environment variable: --page-size is TEMGRAPH_PAGE_SIZE.
 `, "\n"))
 }
 
+// errUsage reports a command line that names no command; the usage text
+// has been printed.
+var errUsage = errors.New("no command given")
+
 // applyEnv sets each flag not given on the command line from its
 // TEMGRAPH_* environment variable, if present.
 func applyEnv(fs *flag.FlagSet) error {
@@ -86,7 +93,7 @@ func applyEnv(fs *flag.FlagSet) error {
 		name := envName(f.Name)
 		if v, ok := os.LookupEnv(name); ok {
 			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, e)
+				err = fmt.Errorf("%s=%q is not a valid value for --%s (%s): %w", name, v, f.Name, f.Usage, e)
 			}
 		}
 	})

@@ -23,6 +23,6 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	fmt.Fprintln(stdout, "database is up to date")
+	fmt.Fprintf(stdout, "database %s is at schema version %d\n", redactDSN(*db), schemaVersion(*db))
 	return nil
 }

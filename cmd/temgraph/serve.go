@@ -115,15 +115,15 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 func (m *Main) validate() error {
 	switch {
 	case m.PageSize < 1 || m.PageSize > 1000:
-		return fmt.Errorf("--page-size must be between 1 and 1000")
+		return fmt.Errorf("--page-size (TEMGRAPH_PAGE_SIZE) must be between 1 and 1000")
 	case m.MaxBodyBytes < 1024:
-		return fmt.Errorf("--max-body-bytes must be at least 1024")
+		return fmt.Errorf("--max-body-bytes (TEMGRAPH_MAX_BODY_BYTES) must be at least 1024")
 	case (m.TLSCert == "") != (m.TLSKey == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	case m.Throttling != "on" && m.Throttling != "off" && m.Throttling != "":
-		return fmt.Errorf("--throttling must be on or off")
+		return fmt.Errorf("--throttling (TEMGRAPH_THROTTLING) must be on or off")
 	case m.BuiltinIssuer != "on" && m.BuiltinIssuer != "off":
-		return fmt.Errorf("--builtin-issuer must be on or off")
+		return fmt.Errorf("--builtin-issuer (TEMGRAPH_BUILTIN_ISSUER) must be on or off")
 	case m.BuiltinIssuer == "off" && m.OIDCDiscovery == "":
 		return fmt.Errorf("--builtin-issuer=off needs --oidc-discovery: no issuer would be trusted")
 	}
@@ -139,31 +139,45 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.logger = logger
 
+	// Check the certificate and take the address before touching the
+	// database, so a mistyped flag leaves no database file behind.
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if m.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load --tls-cert and --tls-key: %w", err)
+		}
+		tlsConfig.Certificates = []tls.Certificate{cert}
+	}
+	m.listener, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on --addr %s: %w", m.Addr, err)
+	}
+
 	m.Store, err = openStore(ctx, m.DB)
 	if err != nil {
+		m.listener.Close()
 		return err
 	}
 	handler, err := m.handler(ctx)
 	if err != nil {
 		m.stopKeyRefresh()
 		m.Store.Close()
+		m.listener.Close()
 		return err
 	}
 
-	m.listener, err = net.Listen("tcp", m.Addr)
-	if err != nil {
-		m.stopKeyRefresh()
-		m.Store.Close()
-		return fmt.Errorf("listen: %w", err)
-	}
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// A client that stops reading may hold a response's memory only
+		// this long.
+		WriteTimeout:   2 * time.Minute,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		TLSConfig:      tlsConfig,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.serve() }()
@@ -173,7 +187,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) serve() error {
 	if m.TLSCert != "" {
-		return m.server.ServeTLS(m.listener, m.TLSCert, m.TLSKey)
+		// The certificate was loaded into TLSConfig by Run.
+		return m.server.ServeTLS(m.listener, "", "")
 	}
 	return m.server.Serve(m.listener)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/postgres"
 	"github.com/temgraph/temgraph/sqlite"
 )
 
@@ -29,4 +30,13 @@ func openStore(ctx context.Context, dsn string) (temgraph.Store, error) {
 func isPostgres(dsn string) bool {
 	l := strings.ToLower(dsn)
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// schemaVersion is the newest schema this binary knows for the backend a
+// --db value names; after a successful open, the database is at it.
+func schemaVersion(dsn string) int {
+	if isPostgres(dsn) {
+		return postgres.SchemaVersion()
+	}
+	return sqlite.SchemaVersion()
 }
