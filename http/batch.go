@@ -49,14 +49,11 @@ type batchItem struct {
 }
 
 // wireBatchItem is a batch request item as it arrives; each member is
-// checked by hand so that every mistake gets a precise message.
+// checked by hand so that every mistake gets a precise message. Member
+// names are matched exactly, as OData JSON's are; others (such as
+// atomicityGroup, which Graph ignores too) are ignored.
 type wireBatchItem struct {
-	ID        json.RawMessage `json:"id"`
-	Method    json.RawMessage `json:"method"`
-	URL       json.RawMessage `json:"url"`
-	Headers   json.RawMessage `json:"headers"`
-	Body      json.RawMessage `json:"body"`
-	DependsOn json.RawMessage `json:"dependsOn"`
+	ID, Method, URL, Headers, Body, DependsOn json.RawMessage
 }
 
 // handleBatch serves POST /{version}/$batch: it runs each item through the
@@ -143,20 +140,23 @@ func parseBatch(data []byte, version string) ([]*batchItem, error) {
 
 // batchEntries returns the raw entries of the batch's requests array.
 func batchEntries(data []byte) ([]json.RawMessage, error) {
-	var env struct {
-		Requests json.RawMessage `json:"requests"`
-	}
-	if err := json.Unmarshal(data, &env); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return nil, temgraph.Errorf(temgraph.EBadRequest,
-				"The batch request body is not valid JSON: error at byte %d.", syn.Offset)
-		}
+	env, err := decodeObject(data)
+	var syn *json.SyntaxError
+	switch {
+	case err == nil:
+	case errors.Is(err, errNotObject):
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			`The batch request body must be a JSON object like {"requests":[...]}.`)
+	case errors.Is(err, errDuplicateMember):
+		return nil, temgraph.Errorf(temgraph.EBadRequest, "The batch request body %s.", err)
+	case errors.As(err, &syn):
+		return nil, temgraph.Errorf(temgraph.EBadRequest,
+			"The batch request body is not valid JSON: error at byte %d.", syn.Offset)
+	default:
+		return nil, temgraph.Errorf(temgraph.EBadRequest, "The batch request body is not valid JSON.")
 	}
 	var raws []json.RawMessage
-	if isAbsent(env.Requests) || json.Unmarshal(env.Requests, &raws) != nil {
+	if requests := env["requests"]; isAbsent(requests) || json.Unmarshal(requests, &raws) != nil {
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			"The batch request body must have a 'requests' array.")
 	}
@@ -175,12 +175,16 @@ func batchEntries(data []byte) ([]json.RawMessage, error) {
 // decodeBatchItem decodes the n-th (1-based) entry of the requests array
 // and returns it with the ids it depends on.
 func decodeBatchItem(n int, raw json.RawMessage, version string) (*batchItem, []string, error) {
-	var w wireBatchItem
-	if json.Unmarshal(raw, &w) != nil || raw[0] != '{' {
+	obj, err := decodeObject(raw)
+	if errors.Is(err, errDuplicateMember) {
+		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "Request %d of the batch %s.", n, err)
+	}
+	if err != nil {
 		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "Request %d of the batch is not a JSON object.", n)
 	}
+	w := wireBatchItem{ID: obj["id"], Method: obj["method"], URL: obj["url"], Headers: obj["headers"],
+		Body: obj["body"], DependsOn: obj["dependsOn"]}
 	it := &batchItem{}
-	var err error
 	if it.id, err = requiredString(n, "id", w.ID); err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,11 @@
 package http
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"strconv"
 	"unicode/utf8"
 
@@ -116,3 +121,46 @@ func appendPartner(b []byte, p *temgraph.Partner, sel selection, context string)
 
 // etagValue is the quoted weak entity tag clients see and send back.
 func etagValue(tag string) string { return `W/"` + tag + `"` }
+
+// errNotObject marks JSON that is valid but not an object.
+var errNotObject = errors.New("not a JSON object")
+
+// errDuplicateMember marks a JSON object that names a member twice.
+var errDuplicateMember = errors.New("duplicate member")
+
+// decodeObject reads one JSON object into its members, matching names
+// exactly and refusing a member given twice (encoding/json would match
+// names case-insensitively and let the last duplicate win).
+func decodeObject(data []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errNotObject
+	}
+	obj := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		if _, dup := obj[name]; dup {
+			return nil, fmt.Errorf("names the member '%s' more than once: %w", name, errDuplicateMember)
+		}
+		obj[name] = raw
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	return obj, nil
+}
