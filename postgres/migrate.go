@@ -4,13 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/temgraph/temgraph/internal/migration"
 )
 
 //go:embed migrations/*.sql
@@ -22,43 +20,18 @@ var migrationFS embed.FS
 // from other advisory locks taken on the same database.
 const migrationLockKey int64 = 0x74656d6772617068 // "temgraph" in ASCII
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", base, err)
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
+func migrations() ([]migration.Migration, error) {
+	return migration.Load(migrationFS, "migrations")
 }
 
 // SchemaVersion is the newest schema version this binary knows.
 func SchemaVersion() int {
 	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
+	if err != nil {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return migration.Latest(ms)
 }
 
 // Migrate applies the migrations the database dsn names lacks and closes
@@ -94,12 +67,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return err
 	}
-	if latest := ms[len(ms)-1].version; current > latest {
+	if latest := migration.Latest(ms); current > latest {
 		return fmt.Errorf("database schema version %d is newer than this temgraph (knows up to %d): "+
 			"upgrade temgraph", current, latest)
 	}
 	for _, m := range ms {
-		if m.version > current {
+		if m.Version > current {
 			if err := apply(ctx, tx, m); err != nil {
 				return err
 			}
@@ -129,15 +102,15 @@ func schemaVersion(ctx context.Context, tx pgx.Tx) (int, error) {
 }
 
 // apply runs one migration and records it.
-func apply(ctx context.Context, tx pgx.Tx, m migration) error {
+func apply(ctx context.Context, tx pgx.Tx, m migration.Migration) error {
 	// Without arguments pgx sends the text as one simple query, so a
 	// migration may hold several statements.
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
-		return fmt.Errorf("apply migration %s: %w", m.name, err)
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return fmt.Errorf("apply migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
-		m.version, m.name); err != nil {
-		return fmt.Errorf("record migration %s: %w", m.name, err)
+		m.Version, m.Name); err != nil {
+		return fmt.Errorf("record migration %s: %w", m.Name, err)
 	}
 	return nil
 }
