@@ -1,10 +1,8 @@
 package temgraph
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,45 +25,32 @@ const (
 // (such as @odata.etag in a re-imported export) are ignored.
 func DecodePartnerPatch(data []byte) (*PartnerPatch, error) {
 	if !utf8.Valid(data) {
-		return nil, Errorf(EBadRequest, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+		return nil, errInvalidUTF8
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, malformed(err)
+	if !json.Valid(data) {
+		var v any
+		return nil, malformed(json.Unmarshal(data, &v))
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, Errorf(EBadRequest, "The request body must be a JSON object.")
-	}
-
 	p := &PartnerPatch{}
 	seen := make(map[string]bool, 8)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		name := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, malformed(err)
-		}
+	isObject, err := members(data, func(name string, raw []byte) error {
 		if seen[name] {
-			return nil, Errorf(EBadRequest, "The property '%s' appears more than once in the request body.", name)
+			return Errorf(EBadRequest, "The property '%s' appears more than once in the request body.", name)
 		}
 		seen[name] = true
-		if err := p.set(name, raw); err != nil {
-			return nil, err
-		}
+		return p.set(name, raw)
+	})
+	if !isObject {
+		return nil, Errorf(EBadRequest, "The request body must be a JSON object.")
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, malformed(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Errorf(EBadRequest, "The request body has data after the JSON object.")
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
+
+// errInvalidUTF8 answers a body that is not UTF-8.
+var errInvalidUTF8 = Errorf(EBadRequest, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
 
 func malformed(err error) error {
 	var syn *json.SyntaxError
@@ -156,8 +141,8 @@ func stringValue(name string, raw json.RawMessage, nullable bool) (*string, erro
 	if raw[0] != '"' {
 		return nil, Errorf(EBadRequest, "The property '%s' must be a JSON string.", name)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := jsonString(raw)
+	if err != nil {
 		return nil, Errorf(EBadRequest, "The property '%s' must be a JSON string.", name)
 	}
 	if strings.IndexByte(s, 0) >= 0 {

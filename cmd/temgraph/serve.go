@@ -58,6 +58,8 @@ type Main struct {
 	// stopRefresh ends the outside issuer's key refresh.
 	stopRefresh context.CancelFunc
 
+	logCloser io.Closer
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -132,12 +134,17 @@ func (m *Main) validate() error {
 
 // Run opens the store, starts listening and serves in the background. It
 // returns once the listener is open; Close stops the server.
-func (m *Main) Run(ctx context.Context) error {
-	logger, err := newLogger(m.LogOutput, m.LogFormat, m.LogLevel)
+func (m *Main) Run(ctx context.Context) (err error) {
+	logger, logCloser, err := newLogger(m.LogOutput, m.LogFormat, m.LogLevel)
 	if err != nil {
 		return err
 	}
-	m.logger = logger
+	m.logger, m.logCloser = logger, logCloser
+	defer func() {
+		if err != nil {
+			logCloser.Close()
+		}
+	}()
 
 	// Check the certificate and take the address before touching the
 	// database, so a mistyped flag leaves no database file behind.
@@ -302,6 +309,9 @@ func (m *Main) close() error {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
 	}
+	if m.logCloser != nil {
+		m.logCloser.Close()
+	}
 	return errors.Join(errs...)
 }
 
@@ -326,22 +336,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		m.logger.Error("server stopped", "err", err)
 	}
 	return m.Close()
-}
-
-// newLogger builds the process's slog logger.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch strings.ToLower(format) {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }
 
 // redactDSN hides a password in a database URL for logging.
