@@ -33,9 +33,6 @@ const (
 	maxBatchBodyBytes = 32 << 20
 )
 
-// batchKey marks the context of a request that runs inside a batch.
-type batchKey struct{}
-
 // batchItem is one parsed request of a batch.
 type batchItem struct {
 	id     string
@@ -60,7 +57,7 @@ type wireBatchItem struct {
 // same authentication, authorisation, throttling and handlers as a direct
 // request and answers 200 with every item's response.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, pp pathParams) {
-	if r.Context().Value(batchKey{}) != nil {
+	if stateOf(r.Context()).inBatch {
 		s.writeError(w, r, temgraph.Errorf(temgraph.EBadRequest,
 			"A batch request cannot contain another batch request."))
 		return
@@ -452,12 +449,8 @@ func itemContext(batch *http.Request, it *batchItem) (context.Context, *string) 
 	if cid == "" || len(cid) > 200 {
 		cid = clientRequestID(ctx)
 	}
-	route := new(string)
-	ctx = context.WithValue(ctx, keyRequestID, temgraph.NewGUID())
-	ctx = context.WithValue(ctx, keyClientRequestID, cid)
-	ctx = context.WithValue(ctx, keyRoute, route)
-	ctx = context.WithValue(ctx, batchKey{}, true)
-	return ctx, route
+	st := &requestState{id: temgraph.NewGUID(), clientID: cid, inBatch: true}
+	return withState(ctx, st), &st.route
 }
 
 // answerItem answers an item that does not run with err.

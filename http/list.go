@@ -64,6 +64,9 @@ func selectionOf(props []string) selection {
 // itemSelection parses the options an item request allows: $select only
 // ($expand is refused by the parser; list options make no sense on an item).
 func itemSelection(r *http.Request, version string) (selection, []string, error) {
+	if r.URL.RawQuery == "" {
+		return selectAll, nil, nil
+	}
 	q, _, err := parseQuery(r, version)
 	if err != nil {
 		return selection{}, nil, err

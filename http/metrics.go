@@ -209,12 +209,7 @@ func (s *Server) countBatchItems(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		route, _ := r.Context().Value(keyRoute).(*string)
-		name := ""
-		if route != nil {
-			name = *route
-		}
-		s.metrics.batchItems.add(name, r.Method, rec.statusCode())
+		s.metrics.batchItems.add(stateOf(r.Context()).route, r.Method, rec.statusCode())
 	})
 }
 

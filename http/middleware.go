@@ -25,9 +25,8 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 		h := w.Header()
 		h["request-id"] = []string{id}
 		h["client-request-id"] = []string{cid}
-		ctx := context.WithValue(r.Context(), keyRequestID, id)
-		ctx = context.WithValue(ctx, keyClientRequestID, cid)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		st := &requestState{id: id, clientID: cid}
+		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
 }
 
@@ -35,7 +34,6 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
-	route  string
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -58,15 +56,16 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		ctx := context.WithValue(r.Context(), keyRoute, &rec.route)
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		next.ServeHTTP(rec, r)
 		d := time.Since(start)
-		s.metrics.observeRequest(rec.route, r.Method, rec.status, d)
+		ctx := r.Context()
+		route := stateOf(ctx).route
+		s.metrics.observeRequest(route, r.Method, rec.status, d)
 		if !s.logger.Enabled(ctx, slog.LevelInfo) {
 			return
 		}
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("route", rec.route),
+			slog.String("method", r.Method), slog.String("route", route),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
 			slog.Duration("duration", d),
 			slog.String("request_id", requestID(ctx)))
@@ -75,8 +74,8 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 
 // setRoute records the matched route's name for the access log.
 func setRoute(ctx context.Context, name string) {
-	if p, ok := ctx.Value(keyRoute).(*string); ok {
-		*p = name
+	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
+		st.route = name
 	}
 }
 

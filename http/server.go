@@ -103,21 +103,36 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 type ctxKey int
 
 const (
-	keyRequestID ctxKey = iota
-	keyClientRequestID
+	keyRequest ctxKey = iota
 	keyPrincipal
-	keyRoute
 )
 
-func requestID(ctx context.Context) string {
-	s, _ := ctx.Value(keyRequestID).(string)
-	return s
+// requestState is what the middleware learns about a request, kept in its
+// context as one value: its ids, and the route the router matched (for the
+// access log and the metrics).
+type requestState struct {
+	id, clientID string
+	route        string
+	inBatch      bool
 }
 
-func clientRequestID(ctx context.Context) string {
-	s, _ := ctx.Value(keyClientRequestID).(string)
-	return s
+// withState returns ctx carrying st.
+func withState(ctx context.Context, st *requestState) context.Context {
+	return context.WithValue(ctx, keyRequest, st)
 }
+
+// stateOf returns the request's state; a context without one gets an
+// empty state.
+func stateOf(ctx context.Context) *requestState {
+	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
+		return st
+	}
+	return &requestState{}
+}
+
+func requestID(ctx context.Context) string { return stateOf(ctx).id }
+
+func clientRequestID(ctx context.Context) string { return stateOf(ctx).clientID }
 
 // principalFrom returns the authenticated caller.
 func principalFrom(ctx context.Context) *auth.Principal {
