@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,12 +45,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{pool: pool}, nil
 }
 
+// defaultMaxConns is the pool size when the URL sets none. PostgreSQL
+// commits the writes of concurrent connections together (its WAL writer
+// groups them), so a node needs about as many connections as it has
+// writes in flight to get that benefit; pgx's own default (the larger of 4
+// and the CPU count) halved PATCH throughput at 16 concurrent clients.
+const defaultMaxConns = 16
+
 // connect builds the connection pool. pgxpool connects lazily, so errors
 // such as a refused connection surface on first use.
 func connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres connection string: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	params := cfg.ConnConfig.RuntimeParams
 	if _, ok := params["application_name"]; !ok {
