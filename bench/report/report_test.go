@@ -78,8 +78,8 @@ func TestMillis(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
-	num := map[int]run{1: {rps: 50, p50: 2}, 2: {rps: 30, p50: 3}, 3: {rps: 40, p50: 4}}
-	den := map[int]run{1: {rps: 100, p50: 1}, 2: {rps: 100, p50: 1}, 4: {rps: 1, p50: 1}}
+	num := map[int]run{1: {rps: 50, p50: 2, requests: 100, serverCPU: 4}, 2: {rps: 30, p50: 3}, 3: {rps: 40, p50: 4}}
+	den := map[int]run{1: {rps: 100, p50: 1, requests: 100, serverCPU: 1}, 2: {rps: 100, p50: 1}, 4: {rps: 1, p50: 1}}
 	got, ok := compare(num, den)
 	if !ok {
 		t.Fatal("compare: no common round, want rounds 1 and 2")
@@ -89,6 +89,9 @@ func TestCompare(t *testing.T) {
 	}
 	if got.rps != 0.4 || got.p50 != 2.5 || got.p50Diff != 1.5 {
 		t.Errorf("rps=%v p50=%v p50Diff=%v, want 0.4 2.5 1.5", got.rps, got.p50, got.p50Diff)
+	}
+	if got.cpu != 4 {
+		t.Errorf("cpu=%v, want 4 (round 1 only: round 2 has no CPU figures)", got.cpu)
 	}
 }
 
