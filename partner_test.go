@@ -172,3 +172,13 @@ func TestPartnerPatch_Apply(t *testing.T) {
 		}
 	})
 }
+
+func TestNewPartnerPage(t *testing.T) {
+	rows := []*temgraph.Partner{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	if p := temgraph.NewPartnerPage(rows, 2); len(p.Partners) != 2 || !p.More {
+		t.Errorf("3 rows, limit 2: got %d rows, More=%v; want 2, true", len(p.Partners), p.More)
+	}
+	if p := temgraph.NewPartnerPage(rows, 3); len(p.Partners) != 3 || p.More {
+		t.Errorf("3 rows, limit 3: got %d rows, More=%v; want 3, false", len(p.Partners), p.More)
+	}
+}

@@ -39,6 +39,15 @@ type PartnerPage struct {
 	More bool
 }
 
+// NewPartnerPage makes a page from the rows a backend read: it asks for one
+// row more than limit, and that extra row only tells that more follow.
+func NewPartnerPage(rows []*Partner, limit int) *PartnerPage {
+	if len(rows) > limit {
+		return &PartnerPage{Partners: rows[:limit], More: true}
+	}
+	return &PartnerPage{Partners: rows}
+}
+
 // PartnerStore is the storage contract every backend implements. Every
 // method is scoped to one tenant and is atomic on its own: a failed write
 // leaves the stored partner as it was. ifMatch, when not empty, is "*"

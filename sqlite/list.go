@@ -23,22 +23,18 @@ func (db *DB) ListPartners(ctx context.Context, tenant string, opts temgraph.Lis
 	}
 	defer rows.Close()
 
-	page := &temgraph.PartnerPage{Partners: make([]*temgraph.Partner, 0, min(limit+1, 128))}
+	partners := make([]*temgraph.Partner, 0, min(limit+1, 128))
 	for rows.Next() {
 		p, err := scanPartner(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan partner: %w", err)
 		}
-		page.Partners = append(page.Partners, p)
+		partners = append(partners, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
-	if len(page.Partners) > limit {
-		page.Partners = page.Partners[:limit]
-		page.More = true
-	}
-	return page, nil
+	return temgraph.NewPartnerPage(partners, limit), nil
 }
 
 // CountPartners counts the tenant's partners that match filter.
