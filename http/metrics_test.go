@@ -2,13 +2,10 @@ package http
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"maps"
 	"math"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -19,45 +16,27 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/temgraph/temgraph/auth"
-	"github.com/temgraph/temgraph/sqlite"
 	"github.com/temgraph/temgraph/throttle"
 )
 
 // metricsEnv is a real server over SQLite whose limiter allows two writes
 // per tenant, with a ReadWrite token.
 type metricsEnv struct {
-	srv   *httptest.Server
+	url   string
 	token string
 }
 
 func mustMetricsEnv(tb testing.TB) *metricsEnv {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "metrics.db"))
-	if err != nil {
-		tb.Fatalf("open sqlite: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	key, err := auth.LoadSigningKey(ctx, db)
-	if err != nil {
-		tb.Fatalf("load signing key: %v", err)
-	}
 	start := time.Now()
-	s := NewServer(Config{Store: db, Key: key, IssuerBase: auth.DefaultIssuerBase,
-		Verifier: auth.NewVerifier(key, auth.DefaultIssuerBase, nil), Version: `v1.2.3-"rc"`,
-		Limiter: throttle.New(throttle.Config{
+	env := mustBatchEnv(tb, func(cfg *Config) {
+		cfg.Version = `v1.2.3-"rc"`
+		cfg.Limiter = throttle.New(throttle.Config{
 			Limits: throttle.Limits{WritesPerTenant: 2, WritesPerApp: 2, Window: time.Minute},
 			Now:    func() time.Time { return start },
-		})})
-	srv := httptest.NewServer(s.Handler())
-	tb.Cleanup(srv.Close)
-	tok, err := auth.Issue(key, auth.DefaultIssuerBase, auth.TokenRequest{Tenant: auth.DefaultTenant,
-		Scopes: []string{auth.ScopeReadWrite}, TTL: time.Hour}, time.Now())
-	if err != nil {
-		tb.Fatalf("issue token: %v", err)
-	}
-	return &metricsEnv{srv: srv, token: tok}
+		})
+	})
+	return &metricsEnv{url: env.url, token: env.write}
 }
 
 // do sends a request (with the token unless token is false) and returns
@@ -68,7 +47,7 @@ func (e *metricsEnv) do(tb testing.TB, method, path, body string, token bool) (*
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	req, err := http.NewRequest(method, e.url+path, rd)
 	if err != nil {
 		tb.Fatalf("new request: %v", err)
 	}
@@ -78,7 +57,7 @@ func (e *metricsEnv) do(tb testing.TB, method, path, body string, token bool) (*
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := e.srv.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -1,12 +1,9 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,8 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/temgraph/temgraph"
-	"github.com/temgraph/temgraph/auth"
-	"github.com/temgraph/temgraph/sqlite"
 )
 
 func TestMatch(t *testing.T) {
@@ -59,32 +54,14 @@ func TestMatch(t *testing.T) {
 // routesEnv is a real server on a loopback listener over SQLite in a
 // temporary directory, with a ReadWrite token for one tenant.
 type routesEnv struct {
-	srv   *httptest.Server
+	url   string
 	token string
 }
 
 func mustRoutesEnv(tb testing.TB) *routesEnv {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "routes.db"))
-	if err != nil {
-		tb.Fatalf("open sqlite: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	key, err := auth.LoadSigningKey(ctx, db)
-	if err != nil {
-		tb.Fatalf("load signing key: %v", err)
-	}
-	s := NewServer(Config{Store: db, Key: key, IssuerBase: auth.DefaultIssuerBase,
-		Verifier: auth.NewVerifier(key, auth.DefaultIssuerBase, nil)})
-	srv := httptest.NewServer(s.Handler())
-	tb.Cleanup(srv.Close)
-	tok, err := auth.Issue(key, auth.DefaultIssuerBase, auth.TokenRequest{Tenant: auth.DefaultTenant,
-		Scopes: []string{auth.ScopeReadWrite}, TTL: time.Hour}, time.Now())
-	if err != nil {
-		tb.Fatalf("issue token: %v", err)
-	}
-	return &routesEnv{srv: srv, token: tok}
+	env := mustBatchEnv(tb, nil)
+	return &routesEnv{url: env.url, token: env.write}
 }
 
 // do sends a request with the env's token and returns the response and body.
@@ -94,7 +71,7 @@ func (e *routesEnv) do(tb testing.TB, method, path, body string) (*http.Response
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	req, err := http.NewRequest(method, e.url+path, rd)
 	if err != nil {
 		tb.Fatalf("new request: %v", err)
 	}
@@ -102,7 +79,7 @@ func (e *routesEnv) do(tb testing.TB, method, path, body string) (*http.Response
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := e.srv.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -178,7 +155,7 @@ func TestServer_Route(t *testing.T) {
 			if err := json.Unmarshal(body, &got); err != nil {
 				t.Fatalf("GET %s: %v", tt.path, err)
 			}
-			want := e.srv.URL + "/" + tt.version + "/$metadata#deviceManagement/telecomExpenseManagementPartners"
+			want := e.url + "/" + tt.version + "/$metadata#deviceManagement/telecomExpenseManagementPartners"
 			if got.Context != want || got.Value == nil {
 				t.Errorf("GET %s: @odata.context=%q value=%v, want %q and an array", tt.path, got.Context, got.Value, want)
 			}

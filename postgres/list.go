@@ -23,19 +23,9 @@ func (db *DB) ListPartners(ctx context.Context, tenant string,
 		return nil, fmt.Errorf("list partners: %w", classify(err))
 	}
 	defer rows.Close()
-
-	partners := make([]*temgraph.Partner, 0, min(limit+1, 128))
-	for rows.Next() {
-		p, err := scanPartner(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan partner: %w", err)
-		}
-		partners = append(partners, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list partners: %w", classify(err))
-	}
-	return temgraph.NewPartnerPage(partners, limit), nil
+	scan := func() (*temgraph.Partner, error) { return scanPartner(rows) }
+	page, err := sqlquery.CollectPartners(rows, scan, limit)
+	return page, classify(err)
 }
 
 // CountPartners counts the tenant's partners that match filter.

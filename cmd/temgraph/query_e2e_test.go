@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/temgraph/temgraph"
+	"github.com/temgraph/temgraph/internal/sqlquery"
 	"github.com/temgraph/temgraph/odata"
 )
 
@@ -75,24 +76,6 @@ func query(base string, kv ...string) string {
 	return base + partnersPath + "?" + strings.ReplaceAll(v.Encode(), "%24", "$")
 }
 
-func getter(p *temgraph.Partner) func(string) odata.Value {
-	return func(name string) odata.Value {
-		switch name {
-		case temgraph.PropID:
-			return odata.StringValue(&p.ID)
-		case temgraph.PropDisplayName:
-			return odata.StringValue(p.DisplayName)
-		case temgraph.PropURL:
-			return odata.StringValue(p.URL)
-		case temgraph.PropAppAuthorized:
-			return odata.BoolValue(p.AppAuthorized)
-		case temgraph.PropEnabled:
-			return odata.BoolValue(p.Enabled)
-		}
-		return odata.TimeValue(p.LastConnectionDateTime)
-	}
-}
-
 // TestServe_QueryOptions checks every $filter feature over HTTP against the
 // same predicate evaluated in Go over the full list, and the other options.
 func TestServe_QueryOptions(t *testing.T) {
@@ -121,7 +104,7 @@ func TestServe_QueryOptions(t *testing.T) {
 			}
 			var want []string
 			for _, p := range all {
-				if odata.Eval(expr, getter(p)) {
+				if odata.Eval(expr, sqlquery.PartnerKey(p)) {
 					want = append(want, p.ID)
 				}
 			}

@@ -1,6 +1,8 @@
 package sqlquery
 
 import (
+	"fmt"
+
 	"github.com/temgraph/temgraph"
 	"github.com/temgraph/temgraph/odata"
 )
@@ -77,4 +79,27 @@ func PartnerKey(p *temgraph.Partner) RowKey {
 		}
 		return odata.Value{Kind: odata.LitNull}
 	}
+}
+
+// Rows is what both backends' result sets offer: *sql.Rows and pgx.Rows.
+type Rows interface {
+	Next() bool
+	Err() error
+}
+
+// CollectPartners reads the rows of a ListPartners query, scan turning the
+// current row into a partner, and makes the page of at most limit partners.
+func CollectPartners(rows Rows, scan func() (*temgraph.Partner, error), limit int) (*temgraph.PartnerPage, error) {
+	partners := make([]*temgraph.Partner, 0, min(limit+1, 128))
+	for rows.Next() {
+		p, err := scan()
+		if err != nil {
+			return nil, fmt.Errorf("scan partner: %w", err)
+		}
+		partners = append(partners, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list partners: %w", err)
+	}
+	return temgraph.NewPartnerPage(partners, limit), nil
 }
