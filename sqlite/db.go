@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -33,6 +34,10 @@ type DB struct {
 
 	stmts statements
 
+	// cache, when not nil, serves GetPartner from memory (see Exclusive).
+	cache *rowCache
+	lock  *os.File // holds the exclusive lock taken by Exclusive
+
 	// onCommit, when set, learns how many writes each commit carried.
 	onCommit atomic.Pointer[func(writes int)]
 }
@@ -40,16 +45,37 @@ type DB struct {
 var _ temgraph.Store = (*DB)(nil)
 
 // writeOp is one write waiting for the writer goroutine. fn runs inside the
-// batch's transaction and must issue a single writing statement.
+// batch's transaction and must issue a single writing statement. When key
+// names a partner, fn returns the partner as the write left it (nil when it
+// removed it), and the cache learns it once the transaction ends.
 type writeOp struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *sql.Tx) (*temgraph.Partner, error)
+	key  rowKey
+	row  *temgraph.Partner
 	done chan error
 }
 
+// ErrInUse reports that another process already serves from the file.
+var ErrInUse = errors.New("the database file is in use by another temgraph server")
+
 // Open opens (creating if needed) the SQLite database at path, which may be
 // a file path or a "file:" URL, applies pending migrations and starts the
-// writer goroutine.
+// writer goroutine. Any number of processes may open one file this way.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+// OpenExclusive is Open for the process that serves partners from the file:
+// it first takes an exclusive lock on the file, failing with ErrInUse while
+// another process holds it, and then keeps recently read and written
+// partners in memory, which is sound only because no other process can
+// change them. Processes that use Open (token, migrate) never write
+// partners and may still share the file.
+func OpenExclusive(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, exclusive bool) (*DB, error) {
 	file := strings.TrimPrefix(path, "file:")
 	if i := strings.IndexByte(file, '?'); i >= 0 {
 		file = file[:i]
@@ -63,10 +89,29 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		closing: make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
+	if exclusive {
+		// The lock is taken before SQLite opens the file: closing this
+		// descriptor after SQLite had opened it would drop SQLite's own
+		// POSIX locks, so on failure it must be closed first.
+		f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		if err := lockExclusive(f); err != nil {
+			f.Close()
+			if errors.Is(err, ErrInUse) {
+				return nil, ErrInUse
+			}
+			return nil, fmt.Errorf("lock sqlite file: %w", err)
+		}
+		db.lock = f
+		db.cache = newRowCache(defaultCacheBytes)
+	}
 
 	var err error
 	db.writer, err = sql.Open("sqlite3", dsn(file, false))
 	if err != nil {
+		db.closeLock()
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
 	}
 	db.writer.SetMaxOpenConns(1)
@@ -74,12 +119,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.writer.SetConnMaxLifetime(0)
 	if err := migrate(ctx, db.writer); err != nil {
 		db.writer.Close()
+		db.closeLock()
 		return nil, err
 	}
 
 	db.reader, err = sql.Open("sqlite3", dsn(file, true))
 	if err != nil {
 		db.writer.Close()
+		db.closeLock()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 	n := 2 * runtime.GOMAXPROCS(0)
@@ -90,6 +137,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := db.prepare(ctx); err != nil {
 		db.writer.Close()
 		db.reader.Close()
+		db.closeLock()
 		return nil, err
 	}
 	go db.writeLoop()
@@ -135,15 +183,29 @@ func (db *DB) Close() error {
 	db.mu.Unlock()
 
 	<-db.stopped
+	if db.cache != nil {
+		db.cache.close()
+	}
 	db.stmts.close()
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	err := errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(err, db.closeLock())
+}
+
+// closeLock releases the exclusive lock, if taken. It runs only once
+// SQLite's connections are closed: closing any descriptor of the file drops
+// the process's POSIX locks on it, which SQLite relies on while open.
+func (db *DB) closeLock() error {
+	if db.lock == nil {
+		return nil
+	}
+	return db.lock.Close()
 }
 
 // write queues fn for the writer goroutine and waits for its commit. The
 // result is final: once queued, a write is committed or rolled back whatever
 // happens to ctx, so the caller always learns which.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	op := &writeOp{fn: fn, done: make(chan error, 1)}
+func (db *DB) write(ctx context.Context, key rowKey, fn func(tx *sql.Tx) (*temgraph.Partner, error)) error {
+	op := &writeOp{fn: fn, key: key, done: make(chan error, 1)}
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
@@ -203,23 +265,37 @@ func (db *DB) commit(batch []*writeOp) {
 	err := db.runBatch(batch, results)
 	if err == nil {
 		for i, op := range batch {
-			op.done <- results[i]
+			db.finish(op, results[i])
 		}
 		return
 	}
 	if len(batch) == 1 {
-		batch[0].done <- err
+		db.finish(batch[0], err)
 		return
 	}
 	for _, op := range batch {
 		one := []*writeOp{op}
 		res := []error{nil}
 		if err := db.runBatch(one, res); err != nil {
-			op.done <- err
+			db.finish(op, err)
 		} else {
-			op.done <- res[0]
+			db.finish(op, res[0])
 		}
 	}
+}
+
+// finish hands a write its result, after telling the cache how the write
+// left its partner: as committed, or unknown (the entry is dropped) when the
+// write failed.
+func (db *DB) finish(op *writeOp, err error) {
+	if db.cache != nil && op.key.id != "" {
+		if err != nil {
+			db.cache.settle(op.key, nil)
+		} else {
+			db.cache.settle(op.key, op.row)
+		}
+	}
+	op.done <- err
 }
 
 // runBatch executes the batch in one transaction and commits it. It returns
@@ -233,12 +309,12 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	}
 	defer tx.Rollback()
 	for i, op := range batch {
-		err := op.fn(tx)
+		row, err := op.fn(tx)
 		var te *temgraph.Error
 		if err != nil && !errors.As(err, &te) {
 			return err
 		}
-		results[i] = err
+		op.row, results[i] = row, err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))

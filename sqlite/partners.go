@@ -70,16 +70,19 @@ func (s *statements) close() {
 // CreatePartner stores a new partner; an id the tenant already has is EConflict.
 func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Partner) error {
 	etag := temgraph.NewETag()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, rowKey{tenant, p.ID}, func(tx *sql.Tx) (*temgraph.Partner, error) {
 		res, err := tx.Stmt(db.stmts.insert).Exec(tenant, p.ID, p.DisplayName, p.URL,
 			p.AppAuthorized, p.Enabled, temgraph.Ticks(p.LastConnectionDateTime), etag)
 		if err != nil {
-			return fmt.Errorf("insert partner: %w", classify(err))
+			return nil, fmt.Errorf("insert partner: %w", classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return temgraph.Errorf(temgraph.EConflict, "A partner with the id '%s' already exists.", p.ID)
+			return nil, temgraph.Errorf(temgraph.EConflict, "A partner with the id '%s' already exists.", p.ID)
 		}
-		return nil
+		stored := *p
+		stored.LastConnectionDateTime = temgraph.FromTicks(temgraph.Ticks(p.LastConnectionDateTime))
+		stored.ETag = etag
+		return &stored, nil
 	})
 	if err != nil {
 		return err
@@ -90,12 +93,22 @@ func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Part
 
 // GetPartner returns one partner of the tenant.
 func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Partner, error) {
+	var gen uint64
+	if db.cache != nil {
+		if p, ok := db.cache.get(rowKey{tenant, id}); ok {
+			return p, nil
+		}
+		gen = db.cache.generation()
+	}
 	p, err := scanPartner(db.stmts.get.QueryRowContext(ctx, tenant, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get partner: %w", classify(err))
+	}
+	if db.cache != nil {
+		db.cache.fill(rowKey{tenant, id}, p, gen)
 	}
 	return p, nil
 }
@@ -105,7 +118,7 @@ func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Part
 func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgraph.PartnerPatch, ifMatch string) (*temgraph.Partner, error) {
 	etag := temgraph.NewETag()
 	var out *temgraph.Partner
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, rowKey{tenant, id}, func(tx *sql.Tx) (*temgraph.Partner, error) {
 		var last int64
 		if patch.LastConnectionDateTime != nil {
 			last = temgraph.Ticks(*patch.LastConnectionDateTime)
@@ -118,17 +131,17 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 			patch.LastConnectionDateTime != nil, last,
 			etag, tenant, id, ifMatch)
 		if err != nil {
-			return fmt.Errorf("update partner: %w", classify(err))
+			return nil, fmt.Errorf("update partner: %w", classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return db.missOrMismatch(tx, tenant, id)
+			return nil, db.missOrMismatch(tx, tenant, id)
 		}
 		p, err := scanPartner(tx.Stmt(db.stmts.written).QueryRow(tenant, id))
 		if err != nil {
-			return fmt.Errorf("read updated partner: %w", classify(err))
+			return nil, fmt.Errorf("read updated partner: %w", classify(err))
 		}
 		out = p
-		return nil
+		return p, nil
 	})
 	if err != nil {
 		return nil, err
@@ -138,15 +151,15 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 
 // DeletePartner removes one partner of the tenant.
 func (db *DB) DeletePartner(ctx context.Context, tenant, id, ifMatch string) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, rowKey{tenant, id}, func(tx *sql.Tx) (*temgraph.Partner, error) {
 		res, err := tx.Stmt(db.stmts.delete).Exec(tenant, id, ifMatch)
 		if err != nil {
-			return fmt.Errorf("delete partner: %w", classify(err))
+			return nil, fmt.Errorf("delete partner: %w", classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return db.missOrMismatch(tx, tenant, id)
+			return nil, db.missOrMismatch(tx, tenant, id)
 		}
-		return nil
+		return nil, nil
 	})
 }
 

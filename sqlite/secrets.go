@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/temgraph/temgraph"
 )
 
 // LoadOrCreateSecret returns the named secret, storing create's value first
@@ -23,11 +25,11 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, create func()
 	if err != nil {
 		return nil, fmt.Errorf("create secret: %w", err)
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, rowKey{}, func(tx *sql.Tx) (*temgraph.Partner, error) {
 		if _, err := tx.Exec(`INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)`, name, fresh); err != nil {
-			return fmt.Errorf("store secret: %w", classify(err))
+			return nil, fmt.Errorf("store secret: %w", classify(err))
 		}
-		return tx.QueryRow(`SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
+		return nil, tx.QueryRow(`SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +17,18 @@ import (
 func TestDB_Store(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) temgraph.Store {
 		return mustOpen(t, filepath.Join(t.TempDir(), "temgraph.db"))
+	})
+}
+
+// TestDB_StoreExclusive runs the contract suite on the serving store, whose
+// partner cache is on.
+func TestDB_StoreExclusive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) temgraph.Store {
+		db, err := sqlite.OpenExclusive(context.Background(), filepath.Join(t.TempDir(), "temgraph.db"))
+		if err != nil {
+			t.Fatalf("OpenExclusive: %v", err)
+		}
+		return db
 	})
 }
 
@@ -37,6 +50,37 @@ func TestDB_Open(t *testing.T) {
 		if n := countMigrations(t, path); n != sqlite.SchemaVersion() {
 			t.Fatalf("schema_migrations has %d rows, want %d", n, sqlite.SchemaVersion())
 		}
+	})
+	t.Run("ExclusiveLock", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "temgraph.db")
+		first, err := sqlite.OpenExclusive(context.Background(), path)
+		if err != nil {
+			t.Fatalf("OpenExclusive: %v", err)
+		}
+		if db, err := sqlite.OpenExclusive(context.Background(), path); !errors.Is(err, sqlite.ErrInUse) {
+			if err == nil {
+				db.Close()
+			}
+			t.Fatalf("second OpenExclusive: err=%v, want ErrInUse", err)
+		}
+		// A process that does not serve (token, migrate) still shares the file,
+		// and the server's SQLite locks survive the refused attempt.
+		shared := mustOpen(t, path)
+		p := storetest.MustCreate(t, first, "tenant", &temgraph.Partner{ID: temgraph.NewGUID(), LastConnectionDateTime: temgraph.ZeroTime})
+		if got := storetest.MustGet(t, shared, "tenant", p.ID); got.ETag != p.ETag {
+			t.Fatalf("shared reader sees ETag %q, want %q", got.ETag, p.ETag)
+		}
+		if err := errors.Join(shared.Close(), first.Close()); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		again, err := sqlite.OpenExclusive(context.Background(), path)
+		if err != nil {
+			t.Fatalf("OpenExclusive after Close: %v", err)
+		}
+		if got := storetest.MustGet(t, again, "tenant", p.ID); got.ETag != p.ETag {
+			t.Fatalf("after reopen ETag %q, want %q", got.ETag, p.ETag)
+		}
+		again.Close()
 	})
 	t.Run("ErrNewerSchema", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "temgraph.db")

@@ -65,7 +65,7 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("create out folder: %w", err)
 	}
 	dbPath := filepath.Join(o.out, "profile-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".db")
-	db, err := sqlite.Open(ctx, dbPath)
+	db, err := sqlite.OpenExclusive(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
 	}

@@ -982,6 +982,37 @@ func TestServe_TokenCommand(t *testing.T) {
 	checkGraphError(t, r, http.StatusForbidden, temgraph.EForbidden)
 }
 
+// TestServe_OneServerPerSQLiteFile: a second server on the file the first
+// serves from is refused with a message that says why (the first keeps
+// partners cached in memory), while migrate may still open it.
+func TestServe_OneServerPerSQLiteFile(t *testing.T) {
+	first := MustRunMain(t, "")
+	second := NewMain()
+	if err := second.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", first.DBPath}, io.Discard); err != nil {
+		t.Fatalf("ParseFlags: %v", err)
+	}
+	second.LogOutput = io.Discard
+	err := second.Run(context.Background())
+	if err == nil {
+		second.Close()
+		t.Fatal("a second server started on the same SQLite file")
+	}
+	if !strings.Contains(err.Error(), "another temgraph server is using this file") {
+		t.Fatalf("err=%q, want it to say another server uses the file", err)
+	}
+	second.Close()
+
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--db", first.DBPath}, &stdout, &stderr); err != nil {
+		t.Fatalf("migrate beside the server: %v; stderr %s", err, stderr.String())
+	}
+	tok := first.rwToken(t, tenantA)
+	id := first.mustCreate(t, tok, `{}`)["id"].(string)
+	if r := call(t, "GET", first.itemURL(id), tok, nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("GET from the first server after the refused start: status=%d; body %s", r.StatusCode, r.Body)
+	}
+}
+
 func TestServe_StoreFailureHidesDetail(t *testing.T) {
 	m := MustRunMain(t, "")
 	tok := m.rwToken(t, tenantA)

@@ -18,7 +18,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *db)
+	store, err := openStore(ctx, *db, false)
 	if err != nil {
 		return err
 	}

@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on --addr %s: %w", m.Addr, err)
 	}
 
-	m.Store, err = openStore(ctx, m.DB)
+	m.Store, err = openStore(ctx, m.DB, true)
 	if err != nil {
 		m.listener.Close()
 		return err

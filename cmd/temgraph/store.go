@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,12 +16,20 @@ const defaultDB = "temgraph.db"
 
 // openStore opens the backend a --db value names: a postgres:// or
 // postgresql:// URL means PostgreSQL; anything else is a SQLite path or
-// file: URL.
-func openStore(ctx context.Context, dsn string) (temgraph.Store, error) {
+// file: URL. serving opens a SQLite file as the one server writing
+// partners to it (sqlite.OpenExclusive); token and migrate share it.
+func openStore(ctx context.Context, dsn string, serving bool) (temgraph.Store, error) {
 	if isPostgres(dsn) {
 		return openPostgres(ctx, dsn)
 	}
-	db, err := sqlite.Open(ctx, dsn)
+	open := sqlite.Open
+	if serving {
+		open = sqlite.OpenExclusive
+	}
+	db, err := open(ctx, dsn)
+	if errors.Is(err, sqlite.ErrInUse) {
+		return nil, fmt.Errorf("open %s: another temgraph server is using this file; stop it, or give this server its own --db", dsn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}

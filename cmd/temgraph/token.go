@@ -39,7 +39,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !flagGiven(fs, "scopes") && len(req.Roles) == 0 {
 		req.Scopes = []string{auth.ScopeReadWrite}
 	}
-	store, err := openStore(ctx, *db)
+	store, err := openStore(ctx, *db, false)
 	if err != nil {
 		return err
 	}

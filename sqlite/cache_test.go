@@ -1,0 +1,156 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/temgraph/temgraph"
+)
+
+func TestRowCache_FillAfterWriteIsRefused(t *testing.T) {
+	c := newRowCache(1 << 20)
+	k := rowKey{"tenant", "id"}
+	stale := &temgraph.Partner{ID: "id", ETag: "old"}
+	gen := c.generation()
+	c.settle(k, &temgraph.Partner{ID: "id", ETag: "new"})
+	c.fill(k, stale, gen) // read began before the write ended
+	if p, ok := c.get(k); !ok || p.ETag != "new" {
+		t.Fatalf("get=%v,%v, want the written partner", p, ok)
+	}
+	c.settle(k, nil)
+	if _, ok := c.get(k); ok {
+		t.Fatal("entry survived a write that removed it")
+	}
+	c.fill(k, stale, c.generation())
+	if p, ok := c.get(k); !ok || p.ETag != "old" {
+		t.Fatalf("fill with a current generation did not cache: %v,%v", p, ok)
+	}
+}
+
+func TestRowCache_GetReturnsCopy(t *testing.T) {
+	c := newRowCache(1 << 20)
+	k := rowKey{"tenant", "id"}
+	c.settle(k, &temgraph.Partner{ID: "id", ETag: "e"})
+	p, _ := c.get(k)
+	p.ETag = "changed by the caller"
+	if q, _ := c.get(k); q.ETag != "e" {
+		t.Fatalf("cached ETag=%q after the caller changed its copy", q.ETag)
+	}
+}
+
+func TestRowCache_StaysWithinLimit(t *testing.T) {
+	const limit = 64 << 10
+	c := newRowCache(limit)
+	name := string(make([]byte, 1000))
+	for i := range 1000 {
+		k := rowKey{"tenant", fmt.Sprint(i)}
+		c.settle(k, &temgraph.Partner{ID: k.id, DisplayName: &name, ETag: "e"})
+		if c.bytes > limit {
+			t.Fatalf("after %d writes the cache holds %d bytes, limit %d", i+1, c.bytes, limit)
+		}
+		if _, ok := c.get(k); !ok {
+			t.Fatalf("the entry just written (%d) was evicted", i)
+		}
+	}
+	sum := 0
+	for k, p := range c.rows {
+		sum += rowSize(k, p)
+	}
+	if sum != c.bytes || len(c.rows) < 30 {
+		t.Fatalf("accounted %d bytes, entries hold %d, %d entries", c.bytes, sum, len(c.rows))
+	}
+}
+
+// TestDB_CacheReadsYourWrites drives reads of one partner from several
+// goroutines while another patches, deletes and re-creates it: after every
+// acknowledged write, a read must return what the write left, and at the end
+// the cache must agree with the file as another connection reads it.
+func TestDB_CacheReadsYourWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatalf("OpenExclusive: %v", err)
+	}
+	defer db.Close()
+	const tenant = "tenant"
+	id := temgraph.NewGUID()
+	create := func() *temgraph.Partner {
+		p := &temgraph.Partner{ID: id, LastConnectionDateTime: temgraph.ZeroTime}
+		if err := db.CreatePartner(ctx, tenant, p); err != nil {
+			t.Fatalf("CreatePartner: %v", err)
+		}
+		return p
+	}
+	create()
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var reads atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				_, err := db.GetPartner(ctx, tenant, id)
+				var te *temgraph.Error
+				if err != nil && !(errors.As(err, &te) && te.Code == temgraph.ENotFound) {
+					t.Errorf("GetPartner: %v", err)
+					return
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	for i := range 300 {
+		switch i % 50 {
+		case 48:
+			if err := db.DeletePartner(ctx, tenant, id, ""); err != nil {
+				t.Fatalf("DeletePartner: %v", err)
+			}
+			if _, err := db.GetPartner(ctx, tenant, id); err == nil {
+				t.Fatalf("round %d: the deleted partner is still read", i)
+			}
+		case 49:
+			p := create()
+			if got, err := db.GetPartner(ctx, tenant, id); err != nil || got.ETag != p.ETag {
+				t.Fatalf("round %d: read after create got %v, %v; want ETag %q", i, got, err, p.ETag)
+			}
+		default:
+			name := fmt.Sprint("name ", i)
+			out, err := db.UpdatePartner(ctx, tenant, id, &temgraph.PartnerPatch{DisplayName: temgraph.OptionalString{Set: true, Value: &name}}, "")
+			if err != nil {
+				t.Fatalf("UpdatePartner: %v", err)
+			}
+			got, err := db.GetPartner(ctx, tenant, id)
+			if err != nil || got.ETag != out.ETag || got.DisplayName == nil || *got.DisplayName != name {
+				t.Fatalf("round %d: read after update got %+v, %v; want ETag %q and name %q", i, got, err, out.ETag, name)
+			}
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if reads.Load() == 0 {
+		t.Fatal("the readers read nothing")
+	}
+
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer other.Close()
+	onDisk, err := other.GetPartner(ctx, tenant, id)
+	if err != nil {
+		t.Fatalf("GetPartner on a second connection: %v", err)
+	}
+	// The last write re-created the partner, so the cache holds it.
+	cached, ok := db.cache.get(rowKey{tenant, id})
+	if !ok || cached.ETag != onDisk.ETag || cached.DisplayName != nil || onDisk.DisplayName != nil {
+		t.Fatalf("cache holds %+v (%v), the file %+v", cached, ok, onDisk)
+	}
+}
