@@ -23,14 +23,19 @@ const maxBatch = 256
 // DB is a temgraph store on one SQLite file.
 type DB struct {
 	path   string
-	writer *sql.DB // exactly one connection, used only by the writer goroutine
+	writer *sql.DB // exactly one connection, used only by the leading write
 	reader *sql.DB // read-only pool
 
-	writes  chan *writeOp
-	closing chan struct{}
-	stopped chan struct{}
-	mu      sync.RWMutex // held for reading while submitting, for writing by Close
+	// Writes are committed by a leader: the first writer to find no commit
+	// under way commits every write queued by then, its own included, in one
+	// transaction, and then passes the lead to the oldest write that queued
+	// meanwhile (see write).
+	wmu     sync.Mutex // guards queue, leading and closed
+	queue   []*writeOp // writes waiting for a leader, oldest first
+	leading bool       // a leader is committing
 	closed  bool
+	idle    sync.Cond  // signalled when leading ends
+	batch   []*writeOp // the leader's batch, reused
 
 	stmts statements
 
@@ -44,7 +49,7 @@ type DB struct {
 
 var _ temgraph.Store = (*DB)(nil)
 
-// writeOp is one write waiting for the writer goroutine. fn runs inside the
+// writeOp is one write waiting for its commit. fn runs inside the
 // batch's transaction and must issue a single writing statement. When key
 // names a partner, fn returns the partner as the write left it (nil when it
 // removed it), and the cache learns it once the transaction ends.
@@ -52,15 +57,19 @@ type writeOp struct {
 	fn   func(tx *sql.Tx) (*temgraph.Partner, error)
 	key  rowKey
 	row  *temgraph.Partner
-	done chan error
+	err  error      // the result, set before done is signalled
+	done chan error // receives the result, or errLead
 }
+
+// errLead tells a waiting writer that it is now the leader.
+var errLead = errors.New("sqlite: lead the next commit")
 
 // ErrInUse reports that another process already serves from the file.
 var ErrInUse = errors.New("the database file is in use by another temgraph server")
 
 // Open opens (creating if needed) the SQLite database at path, which may be
-// a file path or a "file:" URL, applies pending migrations and starts the
-// writer goroutine. Any number of processes may open one file this way.
+// a file path or a "file:" URL, and applies pending migrations. Any number
+// of processes may open one file this way.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, false)
 }
@@ -83,12 +92,8 @@ func open(ctx context.Context, path string, exclusive bool) (*DB, error) {
 	if file == "" {
 		return nil, errors.New("open sqlite: empty database path")
 	}
-	db := &DB{
-		path:    file,
-		writes:  make(chan *writeOp, 4*maxBatch),
-		closing: make(chan struct{}),
-		stopped: make(chan struct{}),
-	}
+	db := &DB{path: file}
+	db.idle.L = &db.wmu
 	if exclusive {
 		// The lock is taken before SQLite opens the file: closing this
 		// descriptor after SQLite had opened it would drop SQLite's own
@@ -140,7 +145,6 @@ func open(ctx context.Context, path string, exclusive bool) (*DB, error) {
 		db.closeLock()
 		return nil, err
 	}
-	go db.writeLoop()
 	return db, nil
 }
 
@@ -170,19 +174,20 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close waits for queued writes to commit, stops the writer and closes the
-// connections. Writes submitted after Close fail.
+// Close waits for queued writes to commit and closes the connections.
+// Writes submitted after Close fail.
 func (db *DB) Close() error {
-	db.mu.Lock()
+	db.wmu.Lock()
 	if db.closed {
-		db.mu.Unlock()
+		db.wmu.Unlock()
 		return nil
 	}
 	db.closed = true
-	close(db.closing)
-	db.mu.Unlock()
+	for db.leading {
+		db.idle.Wait()
+	}
+	db.wmu.Unlock()
 
-	<-db.stopped
 	if db.cache != nil {
 		db.cache.close()
 	}
@@ -201,58 +206,60 @@ func (db *DB) closeLock() error {
 	return db.lock.Close()
 }
 
-// write queues fn for the writer goroutine and waits for its commit. The
-// result is final: once queued, a write is committed or rolled back whatever
-// happens to ctx, so the caller always learns which.
+// write queues fn and returns once the transaction it ran in has ended.
+// The result is final: once queued, a write is committed or rolled back
+// whatever happens to ctx, so the caller always learns which.
+//
+// There is no writer goroutine. A write that finds no commit under way
+// leads: it commits the queue (its own write first) and returns. Writes
+// that queue while a commit is under way wait; when the commit ends, the
+// oldest of them is told to lead the next one and takes everything queued
+// by then. At one connection a write is committed on its own goroutine with
+// no hand-off; under load each commit carries every write that queued
+// during the previous one.
 func (db *DB) write(ctx context.Context, key rowKey, fn func(tx *sql.Tx) (*temgraph.Partner, error)) error {
 	op := &writeOp{fn: fn, key: key, done: make(chan error, 1)}
-	db.mu.RLock()
+	db.wmu.Lock()
 	if db.closed {
-		db.mu.RUnlock()
+		db.wmu.Unlock()
 		return temgraph.Errorf(temgraph.EUnavailable, "The service is shutting down; retry the request.")
 	}
-	select {
-	case db.writes <- op:
-	case <-ctx.Done():
-		db.mu.RUnlock()
-		return ctx.Err()
+	db.queue = append(db.queue, op)
+	if db.leading {
+		db.wmu.Unlock()
+		if err := <-op.done; err != errLead {
+			return err
+		}
+	} else {
+		db.leading = true
+		db.wmu.Unlock()
 	}
-	db.mu.RUnlock()
-	return <-op.done
+	db.lead()
+	return op.err
 }
 
-// writeLoop is the single writer: it takes the first queued write, gathers
-// whatever else is queued (up to maxBatch) and commits them together.
-func (db *DB) writeLoop() {
-	defer close(db.stopped)
-	batch := make([]*writeOp, 0, maxBatch)
-	for {
-		var op *writeOp
-		select {
-		case op = <-db.writes:
-		case <-db.closing:
-			// Drain what was queued before Close took the lock.
-			for {
-				select {
-				case op = <-db.writes:
-					db.commit([]*writeOp{op})
-				default:
-					return
-				}
-			}
-		}
-		batch = append(batch[:0], op)
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case op = <-db.writes:
-				batch = append(batch, op)
-			default:
-				break gather
-			}
-		}
-		db.commit(batch)
+// lead commits the queued writes (up to maxBatch, the caller's own first)
+// and passes the lead on to the oldest write still queued, or ends it.
+func (db *DB) lead() {
+	db.wmu.Lock()
+	n := min(len(db.queue), maxBatch)
+	db.batch = append(db.batch[:0], db.queue[:n]...)
+	db.queue = db.queue[:copy(db.queue, db.queue[n:])]
+	db.wmu.Unlock()
+
+	db.commit(db.batch)
+	clear(db.batch)
+
+	db.wmu.Lock()
+	if len(db.queue) == 0 {
+		db.leading = false
+		db.idle.Broadcast()
+		db.wmu.Unlock()
+		return
 	}
+	next := db.queue[0]
+	db.wmu.Unlock()
+	next.done <- errLead
 }
 
 // commit runs a batch in one transaction. Client errors (*temgraph.Error)
@@ -295,6 +302,7 @@ func (db *DB) finish(op *writeOp, err error) {
 			db.cache.settle(op.key, op.row)
 		}
 	}
+	op.err = err
 	op.done <- err
 }
 
@@ -309,7 +317,7 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	}
 	defer tx.Rollback()
 	for i, op := range batch {
-		row, err := op.fn(tx)
+		row, err := runWrite(op, tx)
 		var te *temgraph.Error
 		if err != nil && !errors.As(err, &te) {
 			return err
@@ -325,9 +333,20 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	return nil
 }
 
+// runWrite runs one write's statement. A panic fails the write (and, as an
+// internal error, rolls back its batch) instead of leaving the lead taken.
+func runWrite(op *writeOp, tx *sql.Tx) (row *temgraph.Partner, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return op.fn(tx)
+}
+
 // ReportCommits makes fn learn how many writes shared each commit, for
-// metrics; nil stops the reports. fn runs on the writer goroutine, so it
-// must be quick.
+// metrics; nil stops the reports. fn runs while the commit's writers wait,
+// so it must be quick.
 func (db *DB) ReportCommits(fn func(writes int)) {
 	if fn == nil {
 		db.onCommit.Store(nil)
