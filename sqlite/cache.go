@@ -66,25 +66,29 @@ func (c *rowCache) fill(k rowKey, p *temgraph.Partner, gen uint64) {
 	c.mu.Unlock()
 }
 
-// settle records that a write of k ended: p is the partner as committed, or
-// nil when the write removed it, failed or may not have committed.
-func (c *rowCache) settle(k rowKey, p *temgraph.Partner) {
-	var cp *temgraph.Partner
-	if p != nil {
-		v := *p
-		cp = &v
-	}
+// settle records how a commit's writes ended, in the order they ran: each
+// write's partner as committed, or dropped when the write removed it or
+// failed (results[i] != nil). One critical section covers the whole batch,
+// so two writes of one partner in a commit never show a reader the older
+// one after the newer.
+func (c *rowCache) settle(batch []*writeOp, results []error) {
 	c.mu.Lock()
-	c.gen++
-	switch old, cached := c.rows[k]; {
-	case c.off:
-	case cp != nil:
-		c.putLocked(k, cp)
-	case cached:
-		c.bytes -= rowSize(k, old)
-		delete(c.rows, k)
+	defer c.mu.Unlock()
+	for i, op := range batch {
+		if op.key.id == "" {
+			continue
+		}
+		c.gen++
+		switch old, cached := c.rows[op.key]; {
+		case c.off:
+		case results[i] == nil && op.row != nil:
+			cp := *op.row
+			c.putLocked(op.key, &cp)
+		case cached:
+			c.bytes -= rowSize(op.key, old)
+			delete(c.rows, op.key)
+		}
 	}
-	c.mu.Unlock()
 }
 
 // close empties the cache for good, so that reads after the database
@@ -100,10 +104,11 @@ func (c *rowCache) close() {
 func (c *rowCache) putLocked(k rowKey, p *temgraph.Partner) {
 	if old, ok := c.rows[k]; ok {
 		c.bytes -= rowSize(k, old)
-	} else {
-		// The key's strings may share memory with a whole request.
-		k = rowKey{strings.Clone(k.tenant), strings.Clone(k.id)}
 	}
+	// The key's strings may be slices of a whole request line or $batch
+	// item url. Storing under a key the map already holds replaces the
+	// map's copy of the key too, so the key is copied on every store.
+	k = rowKey{strings.Clone(k.tenant), strings.Clone(k.id)}
 	c.rows[k] = p
 	c.bytes += rowSize(k, p)
 	// Evict arbitrary entries (map order is random) until within bounds;

@@ -5,24 +5,31 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/temgraph/temgraph"
 )
+
+// settleOne records one write of k that left p (nil: removed it).
+func settleOne(c *rowCache, k rowKey, p *temgraph.Partner) {
+	c.settle([]*writeOp{{key: k, row: p}}, []error{nil})
+}
 
 func TestRowCache_FillAfterWriteIsRefused(t *testing.T) {
 	c := newRowCache(1 << 20)
 	k := rowKey{"tenant", "id"}
 	stale := &temgraph.Partner{ID: "id", ETag: "old"}
 	gen := c.generation()
-	c.settle(k, &temgraph.Partner{ID: "id", ETag: "new"})
+	settleOne(c, k, &temgraph.Partner{ID: "id", ETag: "new"})
 	c.fill(k, stale, gen) // read began before the write ended
 	if p, ok := c.get(k); !ok || p.ETag != "new" {
 		t.Fatalf("get=%v,%v, want the written partner", p, ok)
 	}
-	c.settle(k, nil)
+	settleOne(c, k, nil)
 	if _, ok := c.get(k); ok {
 		t.Fatal("entry survived a write that removed it")
 	}
@@ -35,11 +42,52 @@ func TestRowCache_FillAfterWriteIsRefused(t *testing.T) {
 func TestRowCache_GetReturnsCopy(t *testing.T) {
 	c := newRowCache(1 << 20)
 	k := rowKey{"tenant", "id"}
-	c.settle(k, &temgraph.Partner{ID: "id", ETag: "e"})
+	settleOne(c, k, &temgraph.Partner{ID: "id", ETag: "e"})
 	p, _ := c.get(k)
 	p.ETag = "changed by the caller"
 	if q, _ := c.get(k); q.ETag != "e" {
 		t.Fatalf("cached ETag=%q after the caller changed its copy", q.ETag)
+	}
+}
+
+// TestRowCache_KeysAreCopied: a key's strings may be slices of a large
+// request; whether the entry is new, replaced or filled, the cache must not
+// keep that request alive.
+func TestRowCache_KeysAreCopied(t *testing.T) {
+	c := newRowCache(1 << 20)
+	const prefix = "PATCH /beta/partners/"
+	line := prefix + "p1?pad=" + strings.Repeat("a", 1<<16)
+	id := line[len(prefix) : len(prefix)+2]
+	settleOne(c, rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "1"})
+	settleOne(c, rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "2"})
+	c.fill(rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "3"}, c.generation())
+	if len(c.rows) != 1 {
+		t.Fatalf("%d entries, want 1", len(c.rows))
+	}
+	for k := range c.rows {
+		if unsafe.StringData(k.id) == unsafe.StringData(id) {
+			t.Fatal("the cached key shares memory with the request line")
+		}
+	}
+}
+
+// TestRowCache_BatchSettlesInOrder: two writes of one partner in one commit
+// leave the later one cached; a failed write drops its entry.
+func TestRowCache_BatchSettlesInOrder(t *testing.T) {
+	c := newRowCache(1 << 20)
+	a, b := rowKey{"t", "a"}, rowKey{"t", "b"}
+	settleOne(c, b, &temgraph.Partner{ID: "b", ETag: "b0"})
+	batch := []*writeOp{
+		{key: a, row: &temgraph.Partner{ID: "a", ETag: "a1"}},
+		{key: b, row: &temgraph.Partner{ID: "b", ETag: "b1"}},
+		{key: a, row: &temgraph.Partner{ID: "a", ETag: "a2"}},
+	}
+	c.settle(batch, []error{nil, errors.New("failed"), nil})
+	if p, ok := c.get(a); !ok || p.ETag != "a2" {
+		t.Fatalf("a: %v %v, want the batch's last write a2", p, ok)
+	}
+	if p, ok := c.get(b); ok {
+		t.Fatalf("b: cached %v after its write failed", p)
 	}
 }
 
@@ -49,7 +97,7 @@ func TestRowCache_StaysWithinLimit(t *testing.T) {
 	name := string(make([]byte, 1000))
 	for i := range 1000 {
 		k := rowKey{"tenant", fmt.Sprint(i)}
-		c.settle(k, &temgraph.Partner{ID: k.id, DisplayName: &name, ETag: "e"})
+		settleOne(c, k, &temgraph.Partner{ID: k.id, DisplayName: &name, ETag: "e"})
 		if c.bytes > limit {
 			t.Fatalf("after %d writes the cache holds %d bytes, limit %d", i+1, c.bytes, limit)
 		}

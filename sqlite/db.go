@@ -92,6 +92,10 @@ func open(ctx context.Context, path string, exclusive bool) (*DB, error) {
 	if file == "" {
 		return nil, errors.New("open sqlite: empty database path")
 	}
+	if file == ":memory:" || strings.Contains(path, "mode=memory") {
+		// Each connection would get a database of its own.
+		return nil, errors.New("open sqlite: an in-memory database cannot be shared by the server's connections; give a file path")
+	}
 	db := &DB{path: file}
 	db.idle.L = &db.wmu
 	if exclusive {
@@ -270,41 +274,36 @@ func (db *DB) lead() {
 func (db *DB) commit(batch []*writeOp) {
 	results := make([]error, len(batch))
 	err := db.runBatch(batch, results)
-	if err == nil {
-		for i, op := range batch {
-			db.finish(op, results[i])
+	var be beginError
+	switch {
+	case err == nil:
+	case len(batch) == 1 || errors.As(err, &be):
+		// The only write failed, or BEGIN did and nothing ran: retrying
+		// each write alone would only wait out busy_timeout once per write.
+		for i := range results {
+			results[i] = err
 		}
-		return
-	}
-	if len(batch) == 1 {
-		db.finish(batch[0], err)
-		return
-	}
-	for _, op := range batch {
-		one := []*writeOp{op}
-		res := []error{nil}
-		if err := db.runBatch(one, res); err != nil {
-			db.finish(op, err)
-		} else {
-			db.finish(op, res[0])
+	default:
+		for i := range batch {
+			err := db.runBatch(batch[i:i+1], results[i:i+1])
+			if err != nil {
+				results[i] = err
+			}
 		}
+	}
+	if db.cache != nil {
+		db.cache.settle(batch, results)
+	}
+	for i, op := range batch {
+		op.err = results[i]
+		op.done <- results[i]
 	}
 }
 
-// finish hands a write its result, after telling the cache how the write
-// left its partner: as committed, or unknown (the entry is dropped) when the
-// write failed.
-func (db *DB) finish(op *writeOp, err error) {
-	if db.cache != nil && op.key.id != "" {
-		if err != nil {
-			db.cache.settle(op.key, nil)
-		} else {
-			db.cache.settle(op.key, op.row)
-		}
-	}
-	op.err = err
-	op.done <- err
-}
+// beginError is a batch that failed before any of its writes ran.
+type beginError struct{ error }
+
+func (e beginError) Unwrap() error { return e.error }
 
 // runBatch executes the batch in one transaction and commits it. It returns
 // a non-nil error when the transaction did not commit; per-write client
@@ -313,7 +312,7 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 	ctx := context.Background()
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", classify(err))
+		return beginError{fmt.Errorf("begin write: %w", classify(err))}
 	}
 	defer tx.Rollback()
 	for i, op := range batch {

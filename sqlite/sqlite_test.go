@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,6 +82,23 @@ func TestDB_Open(t *testing.T) {
 			t.Fatalf("after reopen ETag %q, want %q", got.ETag, p.ETag)
 		}
 		again.Close()
+	})
+	t.Run("InMemoryRefused", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		for _, path := range []string{":memory:", "file::memory:", "file:x.db?mode=memory&cache=shared"} {
+			db, err := sqlite.OpenExclusive(context.Background(), path)
+			if err == nil {
+				db.Close()
+				t.Fatalf("OpenExclusive(%q) succeeded", path)
+			}
+			if !strings.Contains(err.Error(), "give a file path") {
+				t.Errorf("OpenExclusive(%q): %v, want it to ask for a file path", path, err)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("refused opens left %d files behind, first %q", len(entries), entries[0].Name())
+		}
 	})
 	t.Run("ErrNewerSchema", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "temgraph.db")
