@@ -103,7 +103,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
+		if st, ok := r.Context().Value(keyRequest).(*requestState); ok {
+			st.principal = p
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withState(r.Context(), &requestState{principal: p})))
 	})
 }
 

@@ -102,18 +102,16 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 // ctxKey types the values the middleware puts in a request context.
 type ctxKey int
 
-const (
-	keyRequest ctxKey = iota
-	keyPrincipal
-)
+const keyRequest ctxKey = 0
 
 // requestState is what the middleware learns about a request, kept in its
-// context as one value: its ids, and the route the router matched (for the
-// access log and the metrics).
+// context as one value: its ids, the route the router matched (for the
+// access log and the metrics) and the authenticated caller.
 type requestState struct {
 	id, clientID string
 	route        string
 	inBatch      bool
+	principal    *auth.Principal
 }
 
 // withState returns ctx carrying st.
@@ -136,6 +134,5 @@ func clientRequestID(ctx context.Context) string { return stateOf(ctx).clientID 
 
 // principalFrom returns the authenticated caller.
 func principalFrom(ctx context.Context) *auth.Principal {
-	p, _ := ctx.Value(keyPrincipal).(*auth.Principal)
-	return p
+	return stateOf(ctx).principal
 }
