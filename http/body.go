@@ -18,7 +18,7 @@ import (
 // does not start with gzip's magic bytes is read as it is: some client
 // libraries resend a plain body under a gzip label when they retry.
 func (s *Server) readBody(r *http.Request, limit int64) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return nil, temgraph.Errorf(temgraph.EUnsupportedMediaType,
