@@ -163,6 +163,10 @@ func dsn(file string, readOnly bool) string {
 	q.Set("_foreign_keys", "1")
 	if readOnly {
 		q.Set("_query_only", "1")
+		// List and count queries are built per request; a connection keeps
+		// the statements of the last 64 distinct query texts prepared (the
+		// literals are parameters, so one shape of query is one text).
+		q.Set("_stmt_cache_size", "64")
 	} else {
 		q.Set("_txlock", "immediate")
 	}
