@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/temgraph/temgraph"
@@ -201,4 +202,107 @@ func TestDB_CacheReadsYourWrites(t *testing.T) {
 	if !ok || cached.ETag != onDisk.ETag || cached.DisplayName != nil || onDisk.DisplayName != nil {
 		t.Fatalf("cache holds %+v (%v), the file %+v", cached, ok, onDisk)
 	}
+}
+
+// TestDB_UpdateResultsMatchTheFile patches one partner from several
+// goroutines at once, each its own property, so that commits carry several
+// writes of the partner: every write's result must carry its own value and
+// the ETag it set, and at the end the partner as the server returns it must
+// equal the partner as another connection reads it from the file.
+func TestDB_UpdateResultsMatchTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatalf("OpenExclusive: %v", err)
+	}
+	defer db.Close()
+	const tenant = "tenant"
+	p := &temgraph.Partner{ID: temgraph.NewGUID(), LastConnectionDateTime: temgraph.ZeroTime}
+	if err := db.CreatePartner(ctx, tenant, p); err != nil {
+		t.Fatalf("CreatePartner: %v", err)
+	}
+	patches := []func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool){
+		func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool) {
+			v := fmt.Sprint("name ", i)
+			return &temgraph.PartnerPatch{DisplayName: temgraph.OptionalString{Set: true, Value: &v}},
+				func(p *temgraph.Partner) bool { return p.DisplayName != nil && *p.DisplayName == v }
+		},
+		func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool) {
+			if i%3 == 0 {
+				return &temgraph.PartnerPatch{URL: temgraph.OptionalString{Set: true}},
+					func(p *temgraph.Partner) bool { return p.URL == nil }
+			}
+			v := fmt.Sprint("https://tem.example.test/", i)
+			return &temgraph.PartnerPatch{URL: temgraph.OptionalString{Set: true, Value: &v}},
+				func(p *temgraph.Partner) bool { return p.URL != nil && *p.URL == v }
+		},
+		func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool) {
+			v := i%2 == 0
+			return &temgraph.PartnerPatch{Enabled: &v}, func(p *temgraph.Partner) bool { return p.Enabled == v }
+		},
+		func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool) {
+			v := i%2 == 1
+			return &temgraph.PartnerPatch{AppAuthorized: &v}, func(p *temgraph.Partner) bool { return p.AppAuthorized == v }
+		},
+		func(i int) (*temgraph.PartnerPatch, func(*temgraph.Partner) bool) {
+			// Local time with more than 100 ns precision: stored truncated, in UTC.
+			v := time.Date(2020, 1, 1, 0, 0, i, 123456789, time.FixedZone("x", -8*3600))
+			want := temgraph.FromTicks(temgraph.Ticks(v))
+			return &temgraph.PartnerPatch{LastConnectionDateTime: &v},
+				func(p *temgraph.Partner) bool { return p.LastConnectionDateTime.Equal(want) && p.LastConnectionDateTime.Location() == time.UTC }
+		},
+	}
+	var wg sync.WaitGroup
+	for _, mk := range patches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 60 {
+				patch, ok := mk(i)
+				out, err := db.UpdatePartner(ctx, tenant, p.ID, patch, "")
+				if err != nil {
+					t.Errorf("UpdatePartner: %v", err)
+					return
+				}
+				if !ok(out) || out.ID != p.ID || out.ETag == "" {
+					t.Errorf("write %d: result %+v does not carry its own change", i, out)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	got, err := db.GetPartner(ctx, tenant, p.ID)
+	if err != nil {
+		t.Fatalf("GetPartner: %v", err)
+	}
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer other.Close()
+	want, err := other.GetPartner(ctx, tenant, p.ID)
+	if err != nil {
+		t.Fatalf("GetPartner on a second connection: %v", err)
+	}
+	if !samePartner(got, want) {
+		t.Fatalf("the server returns %s\nthe file holds %s", describe(got), describe(want))
+	}
+}
+
+func samePartner(a, b *temgraph.Partner) bool {
+	return describe(a) == describe(b)
+}
+
+func describe(p *temgraph.Partner) string {
+	str := func(s *string) string {
+		if s == nil {
+			return "<null>"
+		}
+		return *s
+	}
+	return fmt.Sprintf("{id %s name %s url %s app %v enabled %v last %s etag %s}", p.ID, str(p.DisplayName),
+		str(p.URL), p.AppAuthorized, p.Enabled, p.LastConnectionDateTime.Format(time.RFC3339Nano), p.ETag)
 }

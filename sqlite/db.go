@@ -36,6 +36,10 @@ type DB struct {
 	closed  bool
 	idle    sync.Cond  // signalled when leading ends
 	batch   []*writeOp // the leader's batch, reused
+	// written holds, for the transaction the leader is running, each
+	// partner as a write in it left it (nil: removed), so a later write of
+	// the same partner in the same transaction knows its state.
+	written map[rowKey]*temgraph.Partner
 
 	stmts statements
 
@@ -96,7 +100,7 @@ func open(ctx context.Context, path string, exclusive bool) (*DB, error) {
 		// Each connection would get a database of its own.
 		return nil, errors.New("open sqlite: an in-memory database cannot be shared by the server's connections; give a file path")
 	}
-	db := &DB{path: file}
+	db := &DB{path: file, written: make(map[rowKey]*temgraph.Partner)}
 	db.idle.L = &db.wmu
 	if exclusive {
 		// The lock is taken before SQLite opens the file: closing this
@@ -319,6 +323,7 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 		return beginError{fmt.Errorf("begin write: %w", classify(err))}
 	}
 	defer tx.Rollback()
+	clear(db.written)
 	for i, op := range batch {
 		row, err := runWrite(op, tx)
 		var te *temgraph.Error
@@ -326,6 +331,9 @@ func (db *DB) runBatch(batch []*writeOp, results []error) error {
 			return err
 		}
 		op.row, results[i] = row, err
+		if err == nil && op.key.id != "" {
+			db.written[op.key] = row
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))

@@ -16,7 +16,7 @@ const partnerColumns = `id, display_name, url, app_authorized, enabled, last_con
 // reads on the read pool.
 type statements struct {
 	insert, update, delete, etag *sql.Stmt
-	written                      *sql.Stmt // reads a row back on the writer connection
+	read                         *sql.Stmt // reads a row on the writer connection
 	get                          *sql.Stmt
 }
 
@@ -49,9 +49,9 @@ func (db *DB) prepare(ctx context.Context) error {
 			WHERE tenant = ?12 AND id = ?13 AND (?14 = '' OR ?14 = '*' OR instr(',' || ?14 || ',', ',' || etag || ',') > 0)`),
 		delete: prep(db.writer, `DELETE FROM partners
 			WHERE tenant = ?1 AND id = ?2 AND (?3 = '' OR ?3 = '*' OR instr(',' || ?3 || ',', ',' || etag || ',') > 0)`),
-		etag:    prep(db.writer, `SELECT etag FROM partners WHERE tenant = ? AND id = ?`),
-		written: prep(db.writer, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? AND id = ?`),
-		get:     prep(db.reader, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? AND id = ?`),
+		etag: prep(db.writer, `SELECT etag FROM partners WHERE tenant = ? AND id = ?`),
+		read: prep(db.writer, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? AND id = ?`),
+		get:  prep(db.reader, `SELECT `+partnerColumns+` FROM partners WHERE tenant = ? AND id = ?`),
 	}
 	if err != nil {
 		return fmt.Errorf("prepare statements: %w", err)
@@ -60,7 +60,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func (s *statements) close() {
-	for _, st := range []*sql.Stmt{s.insert, s.update, s.delete, s.etag, s.written, s.get} {
+	for _, st := range []*sql.Stmt{s.insert, s.update, s.delete, s.etag, s.read, s.get} {
 		if st != nil {
 			st.Close()
 		}
@@ -114,11 +114,14 @@ func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Part
 }
 
 // UpdatePartner merges patch into the stored partner with one writing
-// statement and reads the result back in the same transaction.
+// statement. The result is the partner as it stood before, merged with the
+// patch in Go, when the cache or an earlier write in the same transaction
+// knows that state; otherwise it is read back in the same transaction.
 func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgraph.PartnerPatch, ifMatch string) (*temgraph.Partner, error) {
 	etag := temgraph.NewETag()
+	key := rowKey{tenant, id}
 	var out *temgraph.Partner
-	err := db.write(ctx, rowKey{tenant, id}, func(tx *sql.Tx) (*temgraph.Partner, error) {
+	err := db.write(ctx, key, func(tx *sql.Tx) (*temgraph.Partner, error) {
 		var last int64
 		if patch.LastConnectionDateTime != nil {
 			last = temgraph.Ticks(*patch.LastConnectionDateTime)
@@ -136,7 +139,15 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil, db.missOrMismatch(tx, tenant, id)
 		}
-		p, err := scanPartner(tx.Stmt(db.stmts.written).QueryRow(tenant, id))
+		if before, ok := db.stateBefore(key); ok {
+			p := *before
+			patch.Apply(&p)
+			p.LastConnectionDateTime = temgraph.FromTicks(temgraph.Ticks(p.LastConnectionDateTime))
+			p.ETag = etag
+			out = &p
+			return out, nil
+		}
+		p, err := scanPartner(tx.Stmt(db.stmts.read).QueryRow(tenant, id))
 		if err != nil {
 			return nil, fmt.Errorf("read updated partner: %w", classify(err))
 		}
@@ -147,6 +158,21 @@ func (db *DB) UpdatePartner(ctx context.Context, tenant, id string, patch *temgr
 		return nil, err
 	}
 	return out, nil
+}
+
+// stateBefore returns the partner as the running write transaction sees it
+// before the current write, when that is known without reading SQLite: an
+// earlier write in the transaction left it, or the cache holds it (the
+// cache holds only committed states, settled before the next transaction
+// begins).
+func (db *DB) stateBefore(k rowKey) (*temgraph.Partner, bool) {
+	if p, ok := db.written[k]; ok {
+		return p, p != nil
+	}
+	if db.cache == nil {
+		return nil, false
+	}
+	return db.cache.get(k)
 }
 
 // DeletePartner removes one partner of the tenant.
