@@ -1,10 +1,10 @@
 // Command profile records a CPU profile (and an allocation profile) of
 // temgraph's HTTP handler under wrk load. It wires the handler the way
-// "temgraph serve" does (SQLite store with its default durable settings,
-// built-in issuer, access log at Info to a file, throttling off), serves
-// it on a loopback port inside this process, creates one partner, and
-// drives one operation with the benchmark's wrk scripts while the profile
-// runs. Only this process is profiled: wrk runs apart.
+// "temgraph serve" does (SQLite store with its default durable settings and
+// partner cache, built-in issuer, access log at Info to a file, throttling
+// off, GOGC 200), serves it on a loopback port inside this process, creates
+// one partner, and drives one operation with the benchmark's wrk scripts
+// while the profile runs. Only this process is profiled: wrk runs apart.
 //
 // usage: go run ./bench/profile -op patch -conns 16 -dur 10s -out /tmp/prof
 //
@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -61,6 +62,10 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
+	// As temgraph serve does: collect at 200 % heap growth unless GOGC is set.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(200)
+	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("create out folder: %w", err)
 	}
