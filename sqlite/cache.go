@@ -16,7 +16,7 @@ type rowKey struct{ tenant, id string }
 
 // rowCache keeps partners in memory so that reading a partner that was
 // recently read or written skips SQLite. It is sound only while this
-// process is the only one writing partners to the file (see Exclusive):
+// process is the only one writing partners to the file (see OpenExclusive):
 // every write replaces or drops its partner's entry after its transaction
 // ends and before its caller learns the result, so a client that saw a
 // write acknowledged never reads the partner as it was before.

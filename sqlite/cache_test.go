@@ -250,7 +250,9 @@ func TestDB_UpdateResultsMatchTheFile(t *testing.T) {
 			v := time.Date(2020, 1, 1, 0, 0, i, 123456789, time.FixedZone("x", -8*3600))
 			want := temgraph.FromTicks(temgraph.Ticks(v))
 			return &temgraph.PartnerPatch{LastConnectionDateTime: &v},
-				func(p *temgraph.Partner) bool { return p.LastConnectionDateTime.Equal(want) && p.LastConnectionDateTime.Location() == time.UTC }
+				func(p *temgraph.Partner) bool {
+					return p.LastConnectionDateTime.Equal(want) && p.LastConnectionDateTime.Location() == time.UTC
+				}
 		},
 	}
 	var wg sync.WaitGroup

@@ -43,9 +43,9 @@ type DB struct {
 
 	stmts statements
 
-	// cache, when not nil, serves GetPartner from memory (see Exclusive).
+	// cache, when not nil, serves GetPartner from memory (see OpenExclusive).
 	cache *rowCache
-	lock  *os.File // holds the exclusive lock taken by Exclusive
+	lock  *os.File // holds the exclusive lock taken by OpenExclusive
 
 	// onCommit, when set, learns how many writes each commit carried.
 	onCommit atomic.Pointer[func(writes int)]
