@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -980,6 +981,21 @@ func TestServe_TokenCommand(t *testing.T) {
 	}
 	r = call(t, "PATCH", m.itemURL(id), ro, []byte(`{"enabled":false}`), nil)
 	checkGraphError(t, r, http.StatusForbidden, temgraph.EForbidden)
+
+	// Naming a file that does not exist yet makes a new database, whose key
+	// no server trusts: the command says so on standard error.
+	var stdout, stderr bytes.Buffer
+	fresh := filepath.Join(t.TempDir(), "elsewhere.db")
+	if err := run(context.Background(), []string{"token", "--db", fresh}, &stdout, &stderr); err != nil {
+		t.Fatalf("token on a new file: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "created the new database") {
+		t.Errorf("token on a new file: stderr %q, want it to say a new database was created", stderr.String())
+	}
+	stderr.Reset()
+	if err := run(context.Background(), []string{"token", "--db", m.DBPath}, &stdout, &stderr); err != nil || stderr.Len() != 0 {
+		t.Errorf("token on the server's file: err=%v, stderr %q; want silence", err, stderr.String())
+	}
 }
 
 // TestServe_OneServerPerSQLiteFile: a second server on the file the first

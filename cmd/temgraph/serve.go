@@ -80,7 +80,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port)")
-	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite path or file: URL, or a postgres:// URL")
+	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite path or file: URL (one server per file), or a postgres:// URL")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug, info, warn or error")
 	fs.IntVar(&m.PageSize, "page-size", m.PageSize, "default and largest number of partners per page")

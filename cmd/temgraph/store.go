@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/temgraph/temgraph"
@@ -34,6 +35,21 @@ func openStore(ctx context.Context, dsn string, serving bool) (temgraph.Store, e
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
 	return db, nil
+}
+
+// sqliteFile is the file a SQLite --db value names: the path without a
+// "file:" prefix or a query.
+func sqliteFile(dsn string) string {
+	f := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(f, '?'); i >= 0 {
+		f = f[:i]
+	}
+	return f
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func isPostgres(dsn string) bool {

@@ -39,11 +39,17 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !flagGiven(fs, "scopes") && len(req.Roles) == 0 {
 		req.Scopes = []string{auth.ScopeReadWrite}
 	}
+	fresh := !isPostgres(*db) && !fileExists(sqliteFile(*db))
 	store, err := openStore(ctx, *db, false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if fresh {
+		// A token from a new database's key is trusted by no running server.
+		fmt.Fprintf(stderr, "temgraph token: created the new database %s and a signing key in it; "+
+			"a server trusts only tokens minted from its own --db\n", *db)
+	}
 	key, err := auth.LoadSigningKey(ctx, store)
 	if err != nil {
 		return err
