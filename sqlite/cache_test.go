@@ -121,12 +121,7 @@ func TestRowCache_StaysWithinLimit(t *testing.T) {
 // the cache must agree with the file as another connection reads it.
 func TestDB_CacheReadsYourWrites(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := OpenExclusive(ctx, path)
-	if err != nil {
-		t.Fatalf("OpenExclusive: %v", err)
-	}
-	defer db.Close()
+	db, path := openServing(t)
 	const tenant = "tenant"
 	id := temgraph.NewGUID()
 	create := func() *temgraph.Partner {
@@ -188,15 +183,7 @@ func TestDB_CacheReadsYourWrites(t *testing.T) {
 		t.Fatal("the readers read nothing")
 	}
 
-	other, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer other.Close()
-	onDisk, err := other.GetPartner(ctx, tenant, id)
-	if err != nil {
-		t.Fatalf("GetPartner on a second connection: %v", err)
-	}
+	onDisk := readFromFile(t, path, tenant, id)
 	// The last write re-created the partner, so the cache holds it.
 	cached, ok := db.cache.get(rowKey{tenant, id})
 	if !ok || cached.ETag != onDisk.ETag || cached.DisplayName != nil || onDisk.DisplayName != nil {
@@ -211,12 +198,7 @@ func TestDB_CacheReadsYourWrites(t *testing.T) {
 // equal the partner as another connection reads it from the file.
 func TestDB_UpdateResultsMatchTheFile(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := OpenExclusive(ctx, path)
-	if err != nil {
-		t.Fatalf("OpenExclusive: %v", err)
-	}
-	defer db.Close()
+	db, path := openServing(t)
 	const tenant = "tenant"
 	p := &temgraph.Partner{ID: temgraph.NewGUID(), LastConnectionDateTime: temgraph.ZeroTime}
 	if err := db.CreatePartner(ctx, tenant, p); err != nil {
@@ -280,18 +262,38 @@ func TestDB_UpdateResultsMatchTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetPartner: %v", err)
 	}
-	other, err := Open(ctx, path)
+	want := readFromFile(t, path, tenant, p.ID)
+	if !samePartner(got, want) {
+		t.Fatalf("the server returns %s\nthe file holds %s", describe(got), describe(want))
+	}
+}
+
+// openServing opens a new file as the serving process does, cache on.
+func openServing(t *testing.T) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := OpenExclusive(context.Background(), path)
+	if err != nil {
+		t.Fatalf("OpenExclusive: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// readFromFile reads a partner through a connection of its own, with no
+// cache.
+func readFromFile(t *testing.T, path, tenant, id string) *temgraph.Partner {
+	t.Helper()
+	other, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	defer other.Close()
-	want, err := other.GetPartner(ctx, tenant, p.ID)
+	p, err := other.GetPartner(context.Background(), tenant, id)
 	if err != nil {
 		t.Fatalf("GetPartner on a second connection: %v", err)
 	}
-	if !samePartner(got, want) {
-		t.Fatalf("the server returns %s\nthe file holds %s", describe(got), describe(want))
-	}
+	return p
 }
 
 func samePartner(a, b *temgraph.Partner) bool {
