@@ -43,7 +43,8 @@ type batchEnv struct {
 func mustBatchEnv(tb testing.TB, configure func(cfg *Config)) *batchEnv {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "temgraph.db"))
+	// Opened as temgraph serve opens it: one server per file, partner cache on.
+	db, err := sqlite.OpenExclusive(ctx, filepath.Join(tb.TempDir(), "temgraph.db"))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -20,6 +20,13 @@ type CommitReporter interface {
 	ReportCommits(fn func(writes int))
 }
 
+// CacheReporter is implemented by stores that keep partners in memory.
+// CacheReads returns how many partner reads the cache answered and how
+// many went to the database; ok is false when the cache is off.
+type CacheReporter interface {
+	CacheReads() (hits, misses uint64, ok bool)
+}
+
 // routeOther labels requests that matched no route, including those
 // refused before routing (authentication failures).
 const routeOther = "other"
@@ -157,7 +164,8 @@ type metrics struct {
 	durations  []*histogram // by route
 	throttled  [2]atomic.Uint64
 	batchItems *requestCounts
-	commits    *histogram // nil when the store does not report commits
+	commits    *histogram    // nil when the store does not report commits
+	cache      CacheReporter // nil when the store keeps no partner cache
 }
 
 func newMetrics(version string) *metrics {
@@ -192,11 +200,17 @@ func (m *metrics) observeCommit(writes int) {
 	m.commits.observe(int64(writes))
 }
 
-// reportCommits subscribes to the store's commit sizes, if it has them.
-func (m *metrics) reportCommits(store temgraph.Store) {
+// watchStore subscribes to the store's commit sizes and cache reads, if it
+// has them.
+func (m *metrics) watchStore(store temgraph.Store) {
 	if cr, ok := store.(CommitReporter); ok {
 		m.commits = newHistogram(commitBounds)
 		cr.ReportCommits(m.observeCommit)
+	}
+	if cr, ok := store.(CacheReporter); ok {
+		if _, _, on := cr.CacheReads(); on {
+			m.cache = cr
+		}
 	}
 }
 
@@ -270,6 +284,16 @@ func (m *metrics) appendText(b []byte) []byte {
 		b = appendFamily(b, "temgraph_storage_commit_writes", "histogram",
 			"Writes that shared one storage commit (group commit).")
 		b = m.commits.appendText(b, "temgraph_storage_commit_writes", "", 1)
+	}
+	if m.cache != nil {
+		hits, misses, _ := m.cache.CacheReads()
+		b = appendFamily(b, "temgraph_partner_cache_reads_total", "counter",
+			"Partner reads by id, by result: answered from the in-memory cache (hit) or from the database (miss).")
+		b = append(b, `temgraph_partner_cache_reads_total{result="hit"} `...)
+		b = strconv.AppendUint(b, hits, 10)
+		b = append(b, "\ntemgraph_partner_cache_reads_total{result=\"miss\"} "...)
+		b = strconv.AppendUint(b, misses, 10)
+		b = append(b, '\n')
 	}
 	return b
 }

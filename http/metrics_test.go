@@ -83,8 +83,12 @@ func TestServer_Metrics(t *testing.T) {
 	coll := "/beta/deviceManagement/telecomExpenseManagementPartners"
 	env.mustStatus(t, "GET", "/healthz", "", false, 200)
 	env.mustStatus(t, "GET", coll, "", false, 401)
-	env.mustStatus(t, "POST", coll, `{"displayName":"a"}`, true, 201)
+	env.mustStatus(t, "POST", coll, `{"id":"0c5f6d0e-0000-4000-8000-00000000000a","displayName":"a"}`, true, 201)
 	env.mustStatus(t, "POST", coll, `{"displayName":"b"}`, true, 201)
+	// A created partner is cached: two reads hit; a missing one misses.
+	env.mustStatus(t, "GET", coll+"/0c5f6d0e-0000-4000-8000-00000000000a", "", true, 200)
+	env.mustStatus(t, "GET", coll+"/0c5f6d0e-0000-4000-8000-00000000000a", "", true, 200)
+	env.mustStatus(t, "GET", coll+"/0c5f6d0e-0000-4000-8000-00000000000b", "", true, 404)
 	env.mustStatus(t, "POST", coll, `{"displayName":"c"}`, true, 429)
 	env.mustStatus(t, "GET", coll, "", true, 200)
 	env.mustStatus(t, "POST", "/v1.0/$batch", `{"requests":[
@@ -119,6 +123,8 @@ func TestServer_Metrics(t *testing.T) {
 		`temgraph_batch_items_total{route="countPartners",method="GET",code="200"}`:          1,
 		`temgraph_batch_items_total{route="deletePartner",method="DELETE",code="429"}`:       1,
 		`temgraph_storage_commit_writes_sum`:                                                 2,
+		`temgraph_partner_cache_reads_total{result="hit"}`:                                   2,
+		`temgraph_partner_cache_reads_total{result="miss"}`:                                  1,
 		`temgraph_storage_commit_writes_bucket{le="+Inf"}`:                                   got[`temgraph_storage_commit_writes_count`],
 	}
 	for series, w := range want {

@@ -65,7 +65,7 @@ func NewServer(cfg Config) *Server {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	s := &Server{Config: cfg, logger: cfg.Logger, metrics: newMetrics(cfg.Version)}
-	s.metrics.reportCommits(cfg.Store)
+	s.metrics.watchStore(cfg.Store)
 	s.api = s.countBatchItems(s.authenticate(http.HandlerFunc(s.route)))
 	return s
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/temgraph/temgraph"
 )
@@ -31,6 +32,8 @@ type rowCache struct {
 	limit int
 	gen   uint64 // counts the writes that ended
 	off   bool   // set when the database closes: nothing is served or kept
+
+	hits, misses atomic.Uint64 // partner reads answered here or not
 }
 
 func newRowCache(limit int) *rowCache {
@@ -43,8 +46,10 @@ func (c *rowCache) get(k rowKey) (*temgraph.Partner, bool) {
 	p, ok := c.rows[k]
 	c.mu.RUnlock()
 	if !ok {
+		c.misses.Add(1)
 		return nil, false
 	}
+	c.hits.Add(1)
 	cp := *p
 	return &cp, true
 }

@@ -355,6 +355,16 @@ func runWrite(op *writeOp, tx *sql.Tx) (row *temgraph.Partner, err error) {
 	return op.fn(tx)
 }
 
+// CacheReads reports how many partner reads the partner cache answered
+// and how many went to SQLite; ok is false when the cache is off (Open
+// rather than OpenExclusive).
+func (db *DB) CacheReads() (hits, misses uint64, ok bool) {
+	if db.cache == nil {
+		return 0, 0, false
+	}
+	return db.cache.hits.Load(), db.cache.misses.Load(), true
+}
+
 // ReportCommits makes fn learn how many writes shared each commit, for
 // metrics; nil stops the reports. fn runs while the commit's writers wait,
 // so it must be quick.
