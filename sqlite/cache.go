@@ -40,16 +40,26 @@ func newRowCache(limit int) *rowCache {
 	return &rowCache{rows: make(map[rowKey]*temgraph.Partner), limit: limit}
 }
 
-// get returns a copy of the cached partner, which the caller may change.
+// get returns a copy of the cached partner, which the caller may change,
+// and counts the read as a hit or a miss.
 func (c *rowCache) get(k rowKey) (*temgraph.Partner, bool) {
+	p, ok := c.peek(k)
+	if ok {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return p, ok
+}
+
+// peek is get without counting, for the writer's own lookups.
+func (c *rowCache) peek(k rowKey) (*temgraph.Partner, bool) {
 	c.mu.RLock()
 	p, ok := c.rows[k]
 	c.mu.RUnlock()
 	if !ok {
-		c.misses.Add(1)
 		return nil, false
 	}
-	c.hits.Add(1)
 	cp := *p
 	return &cp, true
 }

@@ -115,6 +115,33 @@ func TestRowCache_StaysWithinLimit(t *testing.T) {
 	}
 }
 
+// TestDB_CacheReadsCounted: item reads count as hits or misses; a write's
+// own lookup of the partner's state does not count.
+func TestDB_CacheReadsCounted(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openServing(t)
+	p := &temgraph.Partner{ID: temgraph.NewGUID(), LastConnectionDateTime: temgraph.ZeroTime}
+	if err := db.CreatePartner(ctx, "tenant", p); err != nil {
+		t.Fatalf("CreatePartner: %v", err)
+	}
+	on := true
+	if _, err := db.UpdatePartner(ctx, "tenant", p.ID, &temgraph.PartnerPatch{Enabled: &on}, ""); err != nil {
+		t.Fatalf("UpdatePartner: %v", err)
+	}
+	if hits, misses, ok := db.CacheReads(); !ok || hits != 0 || misses != 0 {
+		t.Fatalf("after a create and an update: hits=%d misses=%d ok=%v, want 0 0 true", hits, misses, ok)
+	}
+	if _, err := db.GetPartner(ctx, "tenant", p.ID); err != nil {
+		t.Fatalf("GetPartner: %v", err)
+	}
+	if _, err := db.GetPartner(ctx, "tenant", temgraph.NewGUID()); err == nil {
+		t.Fatal("GetPartner of a missing partner succeeded")
+	}
+	if hits, misses, _ := db.CacheReads(); hits != 1 || misses != 1 {
+		t.Fatalf("after one read of a cached and one of a missing partner: hits=%d misses=%d, want 1 1", hits, misses)
+	}
+}
+
 // TestDB_CacheReadsYourWrites drives reads of one partner from several
 // goroutines while another patches, deletes and re-creates it: after every
 // acknowledged write, a read must return what the write left, and at the end

@@ -172,7 +172,7 @@ func (db *DB) stateBefore(k rowKey) (*temgraph.Partner, bool) {
 	if db.cache == nil {
 		return nil, false
 	}
-	return db.cache.get(k)
+	return db.cache.peek(k)
 }
 
 // DeletePartner removes one partner of the tenant.
