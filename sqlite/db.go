@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,11 @@ import (
 
 // maxBatch bounds how many queued writes share one commit.
 const maxBatch = 256
+
+// busyTimeoutMillis is how long a connection waits for a lock another
+// process holds on the file before SQLite reports it busy (a variable so
+// tests can shorten it).
+var busyTimeoutMillis = 10000
 
 // DB is a temgraph store on one SQLite file.
 type DB struct {
@@ -163,7 +169,7 @@ func dsn(file string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
-	q.Set("_busy_timeout", "10000")
+	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMillis))
 	q.Set("_foreign_keys", "1")
 	if readOnly {
 		q.Set("_query_only", "1")
