@@ -46,6 +46,18 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrPartnerNotFound is the ENotFound error for a partner id the tenant
+// does not have.
+func ErrPartnerNotFound(id string) *Error {
+	return Errorf(ENotFound, "No telecomExpenseManagementPartner with the id '%s' exists.", id)
+}
+
+// ErrPartnerChanged is the EPreconditionFailed error for a conditional
+// write whose If-Match names none of the partner's current entity tags.
+func ErrPartnerChanged(id string) *Error {
+	return Errorf(EPreconditionFailed, "The partner '%s' has changed since the entity tag in If-Match was issued.", id)
+}
+
 // ErrorCode returns the code of err if it is (or wraps) an *Error,
 // EUnavailable if it wraps ErrUnavailable, and EInternal for any other
 // non-nil error.

@@ -196,8 +196,9 @@ type graphErrorBody struct {
 		Code       string `json:"code"`
 		Message    string `json:"message"`
 		InnerError struct {
-			Date      string `json:"date"`
-			RequestID string `json:"request-id"`
+			Date            string `json:"date"`
+			RequestID       string `json:"request-id"`
+			ClientRequestID string `json:"client-request-id"`
 		} `json:"innerError"`
 	} `json:"error"`
 }

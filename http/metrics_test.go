@@ -2,7 +2,6 @@ package http
 
 import (
 	"bufio"
-	"io"
 	"maps"
 	"math"
 	"net/http"
@@ -43,29 +42,11 @@ func mustMetricsEnv(tb testing.TB) *metricsEnv {
 // the response with its body read.
 func (e *metricsEnv) do(tb testing.TB, method, path, body string, token bool) (*http.Response, string) {
 	tb.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	if err != nil {
-		tb.Fatalf("new request: %v", err)
-	}
+	tok := ""
 	if token {
-		req.Header.Set("Authorization", "Bearer "+e.token)
+		tok = e.token
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("read body: %v", err)
-	}
+	resp, b := sendRequest(tb, method, e.url+path, tok, body)
 	return resp, string(b)
 }
 

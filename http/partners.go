@@ -40,7 +40,7 @@ func (s *Server) forbid(w http.ResponseWriter, r *http.Request, scopes string) {
 // regard to case; anything else cannot name a partner.
 func partnerID(raw string) (string, error) {
 	if !temgraph.IsGUID(raw) {
-		return "", temgraph.Errorf(temgraph.ENotFound, "No telecomExpenseManagementPartner with the id '%s' exists.", raw)
+		return "", temgraph.ErrPartnerNotFound(raw)
 	}
 	return temgraph.CanonicalID(raw), nil
 }

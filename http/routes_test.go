@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,28 +66,7 @@ func mustRoutesEnv(tb testing.TB) *routesEnv {
 // do sends a request with the env's token and returns the response and body.
 func (e *routesEnv) do(tb testing.TB, method, path, body string) (*http.Response, []byte) {
 	tb.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	if err != nil {
-		tb.Fatalf("new request: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("read body: %v", err)
-	}
-	return resp, b
+	return sendRequest(tb, method, e.url+path, e.token, body)
 }
 
 // checkRouteGraphError checks a Graph error response: status, code, a
@@ -102,17 +80,7 @@ func checkRouteGraphError(tb testing.TB, resp *http.Response, body []byte, statu
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		tb.Errorf("Content-Type=%q, want application/json", ct)
 	}
-	var e struct {
-		Error struct {
-			Code       string `json:"code"`
-			Message    string `json:"message"`
-			InnerError struct {
-				Date            string `json:"date"`
-				RequestID       string `json:"request-id"`
-				ClientRequestID string `json:"client-request-id"`
-			} `json:"innerError"`
-		} `json:"error"`
-	}
+	var e graphErrorBody
 	if err := json.Unmarshal(body, &e); err != nil {
 		tb.Fatalf("error body %s: %v", body, err)
 	}

@@ -67,7 +67,7 @@ func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Part
 func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Partner, error) {
 	p, err := scanPartner(db.pool.QueryRow(ctx, getPartnerSQL, tenant, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound(id)
+		return nil, temgraph.ErrPartnerNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get partner: %w", classify(err))
@@ -133,17 +133,12 @@ func (db *DB) missOrMismatch(ctx context.Context, tenant, id string) error {
 	var etag string
 	err := db.pool.QueryRow(ctx, partnerETagSQL, tenant, id).Scan(&etag)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(id)
+		return temgraph.ErrPartnerNotFound(id)
 	}
 	if err != nil {
 		return fmt.Errorf("read etag: %w", classify(err))
 	}
-	return temgraph.Errorf(temgraph.EPreconditionFailed,
-		"The partner '%s' has changed since the entity tag in If-Match was issued.", id)
-}
-
-func notFound(id string) error {
-	return temgraph.Errorf(temgraph.ENotFound, "No telecomExpenseManagementPartner with the id '%s' exists.", id)
+	return temgraph.ErrPartnerChanged(id)
 }
 
 func scanPartner(r pgx.Row) (*temgraph.Partner, error) {

@@ -40,35 +40,30 @@ func newRowCache(limit int) *rowCache {
 	return &rowCache{rows: make(map[rowKey]*temgraph.Partner), limit: limit}
 }
 
-// get returns a copy of the cached partner, which the caller may change,
-// and counts the read as a hit or a miss.
-func (c *rowCache) get(k rowKey) (*temgraph.Partner, bool) {
-	p, ok := c.peek(k)
+// read returns a copy of the cached partner, which the caller may change,
+// and counts the read as a hit or a miss. gen is what a fill after a miss
+// must still see.
+func (c *rowCache) read(k rowKey) (p *temgraph.Partner, gen uint64, ok bool) {
+	p, gen, ok = c.lookup(k)
 	if ok {
 		c.hits.Add(1)
 	} else {
 		c.misses.Add(1)
 	}
-	return p, ok
+	return p, gen, ok
 }
 
-// peek is get without counting, for the writer's own lookups.
-func (c *rowCache) peek(k rowKey) (*temgraph.Partner, bool) {
+// lookup is read without counting, for the writer's own lookups.
+func (c *rowCache) lookup(k rowKey) (*temgraph.Partner, uint64, bool) {
 	c.mu.RLock()
 	p, ok := c.rows[k]
+	gen := c.gen
 	c.mu.RUnlock()
 	if !ok {
-		return nil, false
+		return nil, gen, false
 	}
 	cp := *p
-	return &cp, true
-}
-
-// generation returns the count a later fill must still see.
-func (c *rowCache) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.gen
+	return &cp, gen, true
 }
 
 // fill caches a partner read from SQLite, unless a write ended since gen.

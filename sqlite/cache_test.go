@@ -15,6 +15,12 @@ import (
 	"github.com/temgraph/temgraph"
 )
 
+// generation is the count a fill of k must still see.
+func generation(c *rowCache, k rowKey) uint64 {
+	_, gen, _ := c.lookup(k)
+	return gen
+}
+
 // settleOne records one write of k that left p (nil: removed it).
 func settleOne(c *rowCache, k rowKey, p *temgraph.Partner) {
 	c.settle([]*writeOp{{key: k, row: p}}, []error{nil})
@@ -24,29 +30,29 @@ func TestRowCache_FillAfterWriteIsRefused(t *testing.T) {
 	c := newRowCache(1 << 20)
 	k := rowKey{"tenant", "id"}
 	stale := &temgraph.Partner{ID: "id", ETag: "old"}
-	gen := c.generation()
+	gen := generation(c, k)
 	settleOne(c, k, &temgraph.Partner{ID: "id", ETag: "new"})
 	c.fill(k, stale, gen) // read began before the write ended
-	if p, ok := c.get(k); !ok || p.ETag != "new" {
-		t.Fatalf("get=%v,%v, want the written partner", p, ok)
+	if p, _, ok := c.lookup(k); !ok || p.ETag != "new" {
+		t.Fatalf("lookup=%v,%v, want the written partner", p, ok)
 	}
 	settleOne(c, k, nil)
-	if _, ok := c.get(k); ok {
+	if _, _, ok := c.lookup(k); ok {
 		t.Fatal("entry survived a write that removed it")
 	}
-	c.fill(k, stale, c.generation())
-	if p, ok := c.get(k); !ok || p.ETag != "old" {
+	c.fill(k, stale, generation(c, k))
+	if p, _, ok := c.lookup(k); !ok || p.ETag != "old" {
 		t.Fatalf("fill with a current generation did not cache: %v,%v", p, ok)
 	}
 }
 
-func TestRowCache_GetReturnsCopy(t *testing.T) {
+func TestRowCache_LookupReturnsCopy(t *testing.T) {
 	c := newRowCache(1 << 20)
 	k := rowKey{"tenant", "id"}
 	settleOne(c, k, &temgraph.Partner{ID: "id", ETag: "e"})
-	p, _ := c.get(k)
+	p, _, _ := c.lookup(k)
 	p.ETag = "changed by the caller"
-	if q, _ := c.get(k); q.ETag != "e" {
+	if q, _, _ := c.lookup(k); q.ETag != "e" {
 		t.Fatalf("cached ETag=%q after the caller changed its copy", q.ETag)
 	}
 }
@@ -61,7 +67,7 @@ func TestRowCache_KeysAreCopied(t *testing.T) {
 	id := line[len(prefix) : len(prefix)+2]
 	settleOne(c, rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "1"})
 	settleOne(c, rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "2"})
-	c.fill(rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "3"}, c.generation())
+	c.fill(rowKey{"t", id}, &temgraph.Partner{ID: "p1", ETag: "3"}, generation(c, rowKey{"t", id}))
 	if len(c.rows) != 1 {
 		t.Fatalf("%d entries, want 1", len(c.rows))
 	}
@@ -84,10 +90,10 @@ func TestRowCache_BatchSettlesInOrder(t *testing.T) {
 		{key: a, row: &temgraph.Partner{ID: "a", ETag: "a2"}},
 	}
 	c.settle(batch, []error{nil, errors.New("failed"), nil})
-	if p, ok := c.get(a); !ok || p.ETag != "a2" {
+	if p, _, ok := c.lookup(a); !ok || p.ETag != "a2" {
 		t.Fatalf("a: %v %v, want the batch's last write a2", p, ok)
 	}
-	if p, ok := c.get(b); ok {
+	if p, _, ok := c.lookup(b); ok {
 		t.Fatalf("b: cached %v after its write failed", p)
 	}
 }
@@ -102,7 +108,7 @@ func TestRowCache_StaysWithinLimit(t *testing.T) {
 		if c.bytes > limit {
 			t.Fatalf("after %d writes the cache holds %d bytes, limit %d", i+1, c.bytes, limit)
 		}
-		if _, ok := c.get(k); !ok {
+		if _, _, ok := c.lookup(k); !ok {
 			t.Fatalf("the entry just written (%d) was evicted", i)
 		}
 	}
@@ -212,7 +218,7 @@ func TestDB_CacheReadsYourWrites(t *testing.T) {
 
 	onDisk := readFromFile(t, path, tenant, id)
 	// The last write re-created the partner, so the cache holds it.
-	cached, ok := db.cache.get(rowKey{tenant, id})
+	cached, _, ok := db.cache.lookup(rowKey{tenant, id})
 	if !ok || cached.ETag != onDisk.ETag || cached.DisplayName != nil || onDisk.DisplayName != nil {
 		t.Fatalf("cache holds %+v (%v), the file %+v", cached, ok, onDisk)
 	}

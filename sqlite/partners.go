@@ -95,14 +95,15 @@ func (db *DB) CreatePartner(ctx context.Context, tenant string, p *temgraph.Part
 func (db *DB) GetPartner(ctx context.Context, tenant, id string) (*temgraph.Partner, error) {
 	var gen uint64
 	if db.cache != nil {
-		if p, ok := db.cache.get(rowKey{tenant, id}); ok {
+		p, g, ok := db.cache.read(rowKey{tenant, id})
+		if ok {
 			return p, nil
 		}
-		gen = db.cache.generation()
+		gen = g
 	}
 	p, err := scanPartner(db.stmts.get.QueryRowContext(ctx, tenant, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(id)
+		return nil, temgraph.ErrPartnerNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get partner: %w", classify(err))
@@ -172,7 +173,8 @@ func (db *DB) stateBefore(k rowKey) (*temgraph.Partner, bool) {
 	if db.cache == nil {
 		return nil, false
 	}
-	return db.cache.peek(k)
+	p, _, ok := db.cache.lookup(k)
+	return p, ok
 }
 
 // DeletePartner removes one partner of the tenant.
@@ -195,17 +197,12 @@ func (db *DB) missOrMismatch(tx *sql.Tx, tenant, id string) error {
 	var etag string
 	err := tx.Stmt(db.stmts.etag).QueryRow(tenant, id).Scan(&etag)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(id)
+		return temgraph.ErrPartnerNotFound(id)
 	}
 	if err != nil {
 		return fmt.Errorf("read etag: %w", classify(err))
 	}
-	return temgraph.Errorf(temgraph.EPreconditionFailed,
-		"The partner '%s' has changed since the entity tag in If-Match was issued.", id)
-}
-
-func notFound(id string) error {
-	return temgraph.Errorf(temgraph.ENotFound, "No telecomExpenseManagementPartner with the id '%s' exists.", id)
+	return temgraph.ErrPartnerChanged(id)
 }
 
 // rowScanner is a *sql.Row or *sql.Rows.
