@@ -1,8 +1,10 @@
 package temgraph_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +230,30 @@ func assertNoGoErrorText(t *testing.T, msg string) {
 	}
 }
 
+// withoutEchoes removes from msg every JSON string of body, since an error
+// message may quote the client's own property names and values, and these
+// may hold any word: a property named "sql" is the client's text, not a
+// leak.
+func withoutEchoes(msg string, body []byte) string {
+	var echoes []string
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if s, ok := tok.(string); ok && s != "" {
+			echoes = append(echoes, s)
+		}
+	}
+	// Longest first, so that a string holding a shorter one goes whole.
+	sort.Slice(echoes, func(i, j int) bool { return len(echoes[i]) > len(echoes[j]) })
+	for _, s := range echoes {
+		msg = strings.ReplaceAll(msg, s, "")
+	}
+	return msg
+}
+
 // FuzzDecodePartnerPatch checks that the decoder never panics, that every
 // refusal is a BadRequest with a clean message, and that what it accepts is
 // one valid JSON object whose meaning survives a re-encoding.
@@ -245,7 +271,7 @@ func FuzzDecodePartnerPatch(f *testing.F) {
 			if !errors.As(err, &e) || e.Code != temgraph.EBadRequest || e.Message == "" {
 				t.Fatalf("DecodePartnerPatch(%q) error %v, want a BadRequest *temgraph.Error", data, err)
 			}
-			assertNoGoErrorText(t, e.Message)
+			assertNoGoErrorText(t, withoutEchoes(e.Message, data))
 			return
 		}
 		if !json.Valid(data) {
