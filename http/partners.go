@@ -78,12 +78,7 @@ func (s *Server) handleCreatePartner(w http.ResponseWriter, r *http.Request, pp 
 	if !s.requireWrite(w, r) {
 		return
 	}
-	body, err := s.readBody(r, s.MaxBodyBytes)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	patch, err := temgraph.DecodePartnerPatch(body)
+	patch, err := s.readPatch(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -94,13 +89,7 @@ func (s *Server) handleCreatePartner(w http.ResponseWriter, r *http.Request, pp 
 		return
 	}
 	w.Header().Set("Location", serviceRoot(r, pp.version)+"/deviceManagement/telecomExpenseManagementPartners/"+p.ID)
-	if preferMinimal(r) {
-		w.Header().Set("Preference-Applied", "return=minimal")
-		w.Header().Set("ETag", etagValue(p.ETag))
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	s.writeEntity(w, r, http.StatusCreated, pp.version, p, selectAll, nil)
+	s.writeWritten(w, r, http.StatusCreated, pp.version, p)
 }
 
 // handleUpdatePartner serves PATCH .../telecomExpenseManagementPartners/{id}.
@@ -113,12 +102,7 @@ func (s *Server) handleUpdatePartner(w http.ResponseWriter, r *http.Request, pp 
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.readBody(r, s.MaxBodyBytes)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	patch, err := temgraph.DecodePartnerPatch(body)
+	patch, err := s.readPatch(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -133,13 +117,29 @@ func (s *Server) handleUpdatePartner(w http.ResponseWriter, r *http.Request, pp 
 		s.writeError(w, r, err)
 		return
 	}
+	s.writeWritten(w, r, http.StatusOK, pp.version, p)
+}
+
+// readPatch reads and decodes the partner body of a POST or PATCH.
+func (s *Server) readPatch(r *http.Request) (*temgraph.PartnerPatch, error) {
+	body, err := s.readBody(r, s.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	return temgraph.DecodePartnerPatch(body)
+}
+
+// writeWritten answers a create or update with the partner as written, or
+// with 204 and its entity tag alone when the client prefers
+// return=minimal.
+func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, status int, version string, p *temgraph.Partner) {
 	if preferMinimal(r) {
 		w.Header().Set("Preference-Applied", "return=minimal")
 		w.Header().Set("ETag", etagValue(p.ETag))
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, pp.version, p, selectAll, nil)
+	s.writeEntity(w, r, status, version, p, selectAll, nil)
 }
 
 // handleDeletePartner serves DELETE .../telecomExpenseManagementPartners/{id}.
