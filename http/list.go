@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/temgraph/temgraph"
 	"github.com/temgraph/temgraph/odata"
@@ -20,11 +21,19 @@ func queryOptions(version string) odata.QueryOptions {
 	}
 }
 
+// maxQueryParams is net/url's default limit on the parameters of one
+// query string (GODEBUG urlmaxqueryparams).
+const maxQueryParams = 10000
+
 // queryValues parses the raw query string strictly: a bad percent escape
 // or a ';' separator is an error, never a silently dropped option (a lost
 // $filter would return rows the client did not ask for).
 func queryValues(r *http.Request) (url.Values, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil && strings.Count(r.URL.RawQuery, "&")+strings.Count(r.URL.RawQuery, ";") >= maxQueryParams {
+		return nil, temgraph.Errorf(temgraph.EBadRequest,
+			"The query string has more than %d parameters.", maxQueryParams)
+	}
 	if err != nil {
 		return nil, temgraph.Errorf(temgraph.EBadRequest, "The query string is malformed: "+
 			"percent-encode '%%' as %%25 and ';' as %%3B, and separate options with '&'.")
@@ -89,7 +98,9 @@ func (s *Server) handleListPartners(w http.ResponseWriter, r *http.Request, pp p
 		return
 	}
 	tenant := principalFrom(r.Context()).Tenant
-	digest := queryDigest(tenant, values)
+	// The version is bound too: beta reads "orderby" without "$" as an
+	// option, v1.0 ignores it, so the same options can mean two queries.
+	digest := queryDigest(tenant+"/"+pp.version, values)
 	opts, err := s.listOptions(q, digest)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -124,7 +124,13 @@ func (s *Server) principal(r *http.Request) (*auth.Principal, error) {
 // bearerToken takes the token from the Authorization header. When a client
 // library sends the header twice, joined by a comma, the last token wins.
 func bearerToken(r *http.Request) (string, error) {
-	h := r.Header.Get("Authorization")
+	// Two Authorization fields are read like the comma-joined form a proxy
+	// makes of them: the last token wins either way, so the tenant served
+	// does not depend on whether something in between folded the fields.
+	var h string
+	if vals := r.Header.Values("Authorization"); len(vals) > 0 {
+		h = vals[len(vals)-1]
+	}
 	if h == "" {
 		return "", temgraph.Errorf(temgraph.EUnauthorized, "Access token is empty.")
 	}

@@ -171,9 +171,21 @@ func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, status int,
 
 // preferMinimal reports whether the client sent Prefer: return=minimal.
 func preferMinimal(r *http.Request) bool {
+	// RFC 7240: preference = token [ BWS "=" BWS word ] *( OWS ";" [ OWS parameter ] ),
+	// word = token / quoted-string. So "return = minimal", `return="minimal"`
+	// and "return=minimal; x" all ask for the minimal return.
 	for _, v := range r.Header.Values("Prefer") {
 		for _, part := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(part), "return=minimal") {
+			pref, _, _ := strings.Cut(part, ";")
+			name, value, ok := strings.Cut(pref, "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "return") {
+				continue
+			}
+			value = strings.TrimSpace(value)
+			if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+				value = value[1 : len(value)-1]
+			}
+			if strings.EqualFold(value, "minimal") {
 				return true
 			}
 		}
@@ -183,9 +195,10 @@ func preferMinimal(r *http.Request) bool {
 
 // ifMatch returns the precondition an If-Match header sets, in the form
 // the store takes: "" when there is no header, "*", or the bare tags of the
-// list joined by commas. Tags temgraph never issues (empty, or holding a
-// comma) are dropped; a header left with none matches no partner, so the
-// write fails with 412 as it should.
+// list joined by commas. Only the unquoted * is the wildcard; a quoted "*"
+// is an ordinary tag. Tags temgraph never issues are dropped (see
+// usableTag); a header left with none matches no partner, so the write
+// fails with 412 (or 404 when the partner does not exist) as it should.
 func ifMatch(r *http.Request) string {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
@@ -193,11 +206,10 @@ func ifMatch(r *http.Request) string {
 	}
 	var tags []string
 	for _, part := range strings.Split(h, ",") {
-		tag := bareTag(part)
-		if tag == "*" {
+		if strings.TrimSpace(part) == "*" {
 			return "*"
 		}
-		if tag != "" {
+		if tag := bareTag(part); usableTag(tag) {
 			tags = append(tags, tag)
 		}
 	}
@@ -207,8 +219,26 @@ func ifMatch(r *http.Request) string {
 	return strings.Join(tags, ",")
 }
 
-// noTag is a precondition no stored entity tag equals.
-const noTag = "\x00"
+// noTag is a precondition no stored entity tag equals. It is plain ASCII:
+// the stores pass the precondition to the database as text, and
+// PostgreSQL refuses text holding NUL or bytes that are not UTF-8.
+const noTag = "-"
+
+// usableTag reports whether a bare tag could be one temgraph issued:
+// printable ASCII without spaces, quotes or commas, and not "*" (which the
+// stores read as the wildcard). Anything else names no partner, and must
+// not reach the database.
+func usableTag(tag string) bool {
+	if tag == "" || tag == "*" {
+		return false
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; c <= ' ' || c > '~' || c == '"' || c == ',' {
+			return false
+		}
+	}
+	return true
+}
 
 // bareTag strips the weak marker and quotes from one entity tag.
 func bareTag(s string) string {
@@ -218,7 +248,7 @@ func bareTag(s string) string {
 // etagMatches reports whether an If-None-Match list names the tag.
 func etagMatches(header, tag string) bool {
 	for _, part := range strings.Split(header, ",") {
-		if t := bareTag(part); t == "*" || t == tag {
+		if strings.TrimSpace(part) == "*" || bareTag(part) == tag {
 			return true
 		}
 	}

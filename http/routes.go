@@ -137,5 +137,26 @@ func pathSegments(r *http.Request) []string {
 			segs[i] = u
 		}
 	}
+	return splitKeySegment(segs)
+}
+
+// splitKeySegment rewrites OData's parenthesised key,
+// "telecomExpenseManagementPartners('{id}')" (quotes optional), into the
+// key-as-segment form the routing table knows: ".../telecomExpenseManagementPartners/{id}".
+func splitKeySegment(segs []string) []string {
+	for i, seg := range segs {
+		open := strings.IndexByte(seg, '(')
+		if open < 0 || !strings.HasSuffix(seg, ")") || !temgraph.EqualFoldASCII(seg[:open], segPartners) {
+			continue
+		}
+		key := seg[open+1 : len(seg)-1]
+		if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
+			key = key[1 : len(key)-1]
+		}
+		out := make([]string, 0, len(segs)+1)
+		out = append(out, segs[:i]...)
+		out = append(out, seg[:open], key)
+		return append(out, segs[i+1:]...)
+	}
 	return segs
 }

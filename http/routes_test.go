@@ -139,6 +139,49 @@ func TestServer_Route(t *testing.T) {
 		}
 	})
 
+	// OData's parenthesised key addresses the same partner as the key
+	// segment, quoted or not, percent-encoded or not.
+	t.Run("ParenthesisedKey", func(t *testing.T) {
+		resp, body := e.do(t, "POST", "/beta"+coll, `{"displayName":"Keyed"}`)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST: status=%d; body %s", resp.StatusCode, body)
+		}
+		var created struct{ ID string }
+		if err := json.Unmarshal(body, &created); err != nil {
+			t.Fatal(err)
+		}
+		id := created.ID
+		for _, path := range []string{
+			"/beta" + coll + "('" + id + "')",
+			"/beta" + coll + "(" + strings.ToUpper(id) + ")",
+			"/v1.0" + coll + "%28%27" + id + "%27%29",
+		} {
+			resp, body := e.do(t, "GET", path, "")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"id":"`+id+`"`) {
+				t.Errorf("GET %s: status=%d body %s, want 200 and the partner", path, resp.StatusCode, body)
+			}
+		}
+		path := "/beta" + coll + "('" + id + "')"
+		if resp, body := e.do(t, "PATCH", path, `{"displayName":"Renamed"}`); resp.StatusCode != http.StatusOK ||
+			!strings.Contains(string(body), `"displayName":"Renamed"`) {
+			t.Errorf("PATCH %s: status=%d body %s, want 200 and the new name", path, resp.StatusCode, body)
+		}
+		if resp, body := e.do(t, "DELETE", path, ""); resp.StatusCode != http.StatusNoContent {
+			t.Errorf("DELETE %s: status=%d body %s, want 204", path, resp.StatusCode, body)
+		}
+		resp, body = e.do(t, "GET", path, "")
+		checkRouteGraphError(t, resp, body, http.StatusNotFound, temgraph.ENotFound)
+	})
+
+	t.Run("TooManyQueryParameters", func(t *testing.T) {
+		q := strings.Repeat("a=1&", 10000) + "a=1"
+		resp, body := e.do(t, "GET", "/beta"+coll+"?"+q, "")
+		msg := checkRouteGraphError(t, resp, body, http.StatusBadRequest, temgraph.EBadRequest)
+		if !strings.Contains(msg, "10000") {
+			t.Errorf("message=%q, want it to name the limit of 10000 parameters", msg)
+		}
+	})
+
 	t.Run("Head", func(t *testing.T) {
 		resp, body := e.do(t, "HEAD", "/beta"+coll, "")
 		if resp.StatusCode != http.StatusOK || len(body) != 0 {

@@ -427,6 +427,26 @@ func TestServe_Update(t *testing.T) {
 		}
 	})
 
+	t.Run("PreferMinimalForms", func(t *testing.T) {
+		// RFC 7240 allows spaces around "=", a quoted value and
+		// parameters after ";".
+		for _, prefer := range []string{`return = minimal`, `return="minimal"`, `RETURN=Minimal; x=1`} {
+			r := call(t, "PATCH", m.itemURL(id), tok, []byte(`{"displayName":"Minimal"}`),
+				map[string]string{"Prefer": prefer})
+			if r.StatusCode != http.StatusNoContent || r.Header.Get("Preference-Applied") != "return=minimal" {
+				t.Errorf("Prefer: %s: status=%d Preference-Applied=%q, want 204 and return=minimal",
+					prefer, r.StatusCode, r.Header.Get("Preference-Applied"))
+			}
+		}
+		for _, prefer := range []string{`return=representation`, `return-minimal`, `xreturn=minimal`} {
+			r := call(t, "PATCH", m.itemURL(id), tok, []byte(`{"displayName":"Full"}`),
+				map[string]string{"Prefer": prefer})
+			if r.StatusCode != http.StatusOK {
+				t.Errorf("Prefer: %s: status=%d, want 200 with the partner", prefer, r.StatusCode)
+			}
+		}
+	})
+
 	t.Run("CaseInsensitivePath", func(t *testing.T) {
 		url := m.URL() + "/BETA/devicemanagement/TELECOMEXPENSEMANAGEMENTPARTNERS/" + strings.ToUpper(id)
 		r := call(t, "PATCH", url, tok, []byte(`{"enabled":false}`), nil)
@@ -588,6 +608,31 @@ func TestServe_TenantIsolation(t *testing.T) {
 		}
 		if got := m.count(t, tokA); got != "1" {
 			t.Errorf("tenant A $count=%q, want 1", got)
+		}
+	})
+
+	// Two Authorization fields and the one a proxy folds them into are
+	// read alike, the last token winning, so the tenant served never
+	// depends on what stood between the client and temgraph.
+	t.Run("TwoAuthorizationFields", func(t *testing.T) {
+		for name, fields := range map[string][]string{
+			"Separate": {"Bearer " + tokB, "Bearer " + tokA},
+			"Folded":   {"Bearer " + tokB + ", Bearer " + tokA},
+		} {
+			req, err := http.NewRequest("GET", m.collURL()+"/$count", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header["Authorization"] = fields
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || string(body) != "1" {
+				t.Errorf("%s: status=%d $count=%q, want 200 and tenant A's 1", name, resp.StatusCode, body)
+			}
 		}
 	})
 
