@@ -449,7 +449,7 @@ func itemContext(batch *http.Request, it *batchItem) (context.Context, *string) 
 	if cid == "" || len(cid) > 200 {
 		cid = clientRequestID(ctx)
 	}
-	st := &requestState{id: temgraph.NewGUID(), clientID: cid, inBatch: true}
+	st := &requestState{id: temgraph.NewGUID(), clientID: cid, inBatch: true, origin: stateOf(ctx).origin}
 	return withState(ctx, st), &st.route
 }
 

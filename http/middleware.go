@@ -25,7 +25,7 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 		h := w.Header()
 		h["request-id"] = []string{id}
 		h["client-request-id"] = []string{cid}
-		st := &requestState{id: id, clientID: cid}
+		st := &requestState{id: id, clientID: cid, origin: s.PublicURL}
 		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
 }

@@ -36,9 +36,18 @@ func writeOData(w http.ResponseWriter, r *http.Request, status int, body []byte)
 }
 
 // serviceRoot is the absolute URL of the version root the request used,
-// built from its own scheme and host: "https://host/beta".
+// "https://host/beta", built on origin.
 func serviceRoot(r *http.Request, version string) string {
-	return requestScheme(r) + "://" + requestHost(r) + "/" + version
+	return origin(r) + "/" + version
+}
+
+// origin is the scheme and host that links are built on: the configured
+// public URL, else the scheme and Host the request came with.
+func origin(r *http.Request) string {
+	if o := stateOf(r.Context()).origin; o != "" {
+		return o
+	}
+	return requestScheme(r) + "://" + requestHost(r)
 }
 
 // requestHost is the Host the client addressed; an HTTP/1.0 request

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,12 @@ type Config struct {
 	SkipTokenKey []byte
 	// Version is the build's version, for the build-info metric.
 	Version string
+	// PublicURL, when set, is the scheme and host clients reach the server
+	// at, such as "https://tem.example.com". Links in answers
+	// (@odata.context, @odata.nextLink, Location) are built on it instead
+	// of the request's own scheme and Host, as behind a proxy or load
+	// balancer that terminates TLS.
+	PublicURL string
 }
 
 // Limiter decides whether a request may proceed now. It returns 0 to allow
@@ -64,6 +71,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	s := &Server{Config: cfg, logger: cfg.Logger, metrics: newMetrics(cfg.Version)}
 	s.metrics.watchStore(cfg.Store)
 	s.api = s.countBatchItems(s.authenticate(http.HandlerFunc(s.route)))
@@ -109,6 +117,7 @@ const keyRequest ctxKey = 0
 // access log and the metrics) and the authenticated caller.
 type requestState struct {
 	id, clientID string
+	origin       string // Config.PublicURL; "" to use the request's scheme and Host
 	route        string
 	inBatch      bool
 	principal    *auth.Principal

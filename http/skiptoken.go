@@ -145,9 +145,7 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 	sort.Strings(keys)
 
 	var b strings.Builder
-	b.WriteString(requestScheme(r))
-	b.WriteString("://")
-	b.WriteString(requestHost(r))
+	b.WriteString(origin(r))
 	b.WriteString(r.URL.EscapedPath())
 	b.WriteByte('?')
 	for _, k := range keys {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -40,6 +41,9 @@ type Main struct {
 	Limits       throttle.Limits
 	TLSCert      string
 	TLSKey       string
+	// PublicURL is the scheme and host clients reach the server at, when
+	// that differs from what requests arrive with (behind a proxy).
+	PublicURL string
 	// BuiltinIssuer is "on" to trust the built-in issuer's tokens, "off"
 	// to trust only the outside issuer OIDCDiscovery names.
 	BuiltinIssuer string
@@ -95,6 +99,8 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.DurationVar(&lim.Window, "throttle-window", d.Window, "period the throttle limits count over")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "PEM certificate file; with --tls-key, serve https")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file for --tls-cert")
+	fs.StringVar(&m.PublicURL, "public-url", m.PublicURL,
+		"scheme and host clients reach the server at (https://host[:port]), for links behind a proxy")
 	fs.StringVar(&m.BuiltinIssuer, "builtin-issuer", m.BuiltinIssuer, "trust the built-in issuer's tokens: on or off")
 	fs.StringVar(&m.OIDCDiscovery, "oidc-discovery", m.OIDCDiscovery,
 		"URL of an OpenID configuration document; its issuer's tokens are trusted too")
@@ -129,6 +135,24 @@ func (m *Main) validate() error {
 		return fmt.Errorf("--builtin-issuer (TEMGRAPH_BUILTIN_ISSUER) must be on or off")
 	case m.BuiltinIssuer == "off" && m.OIDCDiscovery == "":
 		return fmt.Errorf("--builtin-issuer=off needs --oidc-discovery: no issuer would be trusted")
+	}
+	return checkPublicURL(m.PublicURL)
+}
+
+// checkPublicURL accepts "" or an absolute http or https URL made of a
+// scheme and a host alone: links are built by appending the API's own
+// paths to it, and the server serves those paths at its root.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	const want = "--public-url (TEMGRAPH_PUBLIC_URL) must be a scheme and host such as https://tem.example.com"
+	u, err := url.Parse(s)
+	switch {
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
+		return fmt.Errorf("%s, got %q", want, s)
+	case u.User != nil, u.RawQuery != "", u.Fragment != "", strings.Contains(s, "#"), u.Path != "" && u.Path != "/":
+		return fmt.Errorf("%s, with no user, path, query or fragment; got %q", want, s)
 	}
 	return nil
 }
@@ -226,6 +250,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		SkipTokenKey: skipKey,
 		Limiter:      m.limiter(),
 		Version:      version,
+		PublicURL:    m.PublicURL,
 	})
 	return srv.Handler(), nil
 }
