@@ -16,13 +16,9 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 		s.writeNoIssuer(w, r)
 		return
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	doc := map[string]any{
 		"issuer":                                auth.IssuerFor(s.IssuerBase, auth.TenantPlaceholder),
-		"jwks_uri":                              scheme + "://" + r.Host + "/discovery/keys",
+		"jwks_uri":                              origin(r) + "/discovery/keys",
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"token_endpoint_auth_methods_supported": []string{"none"},
 		"response_types_supported":              []string{"token"},

@@ -40,6 +40,11 @@ func TestServe_PublicURL(t *testing.T) {
 		t.Errorf("following the nextLink: status=%d; body %s", r.StatusCode, r.Body)
 	}
 
+	r = call(t, "GET", m.URL()+"/.well-known/openid-configuration", "", nil, nil)
+	if got := r.JSON(t)["jwks_uri"]; got != public+"/discovery/keys" {
+		t.Errorf("jwks_uri=%v, want it on %s", got, public)
+	}
+
 	batch := `{"requests":[{"id":"1","method":"GET","url":"/deviceManagement/telecomExpenseManagementPartners/` + id + `"}]}`
 	r = call(t, "POST", m.URL()+"/beta/$batch", tok, []byte(batch), nil)
 	if r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), `"@odata.context":"`+public+`/beta/$metadata#`) {
