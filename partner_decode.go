@@ -88,6 +88,57 @@ func valueEnd(data []byte, i int) int {
 	return j
 }
 
+// hasLoneSurrogate reports whether a JSON string holds a \u escape of a
+// UTF-16 surrogate that is not part of a high-then-low pair. Decoders
+// replace such escapes with U+FFFD; temgraph refuses them instead of
+// storing something other than what the client sent.
+func hasLoneSurrogate(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // a two-character escape such as \\ or \"
+			continue
+		}
+		r, ok := hex4(raw, i+2)
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+			i++
+		case r >= 0xDC00:
+			return true // a low half with no high half before it
+		default:
+			lo, ok := hex4(raw, i+8)
+			if i+7 >= len(raw) || raw[i+6] != '\\' || raw[i+7] != 'u' || !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		}
+	}
+	return false
+}
+
+// hex4 reads the four hexadecimal digits at raw[at:].
+func hex4(raw []byte, at int) (rune, bool) {
+	if at+4 > len(raw) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range raw[at : at+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
 // jsonString decodes a raw JSON string; without escapes it is the bytes
 // between the quotes.
 func jsonString(raw []byte) (string, error) {

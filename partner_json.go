@@ -141,6 +141,10 @@ func stringValue(name string, raw json.RawMessage, nullable bool) (*string, erro
 	if raw[0] != '"' {
 		return nil, Errorf(EBadRequest, "The property '%s' must be a JSON string.", name)
 	}
+	if hasLoneSurrogate(raw) {
+		return nil, Errorf(EBadRequest, "The property '%s' holds a \\u escape of half a UTF-16 surrogate pair "+
+			"(\\uD800 to \\uDFFF) without its other half; such text cannot be stored as UTF-8.", name)
+	}
 	s, err := jsonString(raw)
 	if err != nil {
 		return nil, Errorf(EBadRequest, "The property '%s' must be a JSON string.", name)

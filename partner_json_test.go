@@ -62,6 +62,8 @@ func TestDecodePartnerPatch(t *testing.T) {
 		{"DisplayNameEmpty", `{"displayName":""}`, &temgraph.PartnerPatch{DisplayName: set("")}},
 		{"DisplayNameLongest", `{"displayName":"` + strings.Repeat("é", temgraph.MaxDisplayNameLength) + `"}`,
 			&temgraph.PartnerPatch{DisplayName: set(strings.Repeat("é", temgraph.MaxDisplayNameLength))}},
+		{"EscapedBackslashBeforeU", `{"displayName":"\\ud800"}`, &temgraph.PartnerPatch{DisplayName: set(`\ud800`)}},
+		{"UpperCasePair", `{"displayName":"\uD83D\uDE00"}`, &temgraph.PartnerPatch{DisplayName: set("\U0001F600")}},
 		{"DisplayNameEscapes", `{"displayName":"a\"b\\c\n\u00e9\ud83d\ude00\u2028"}`,
 			&temgraph.PartnerPatch{DisplayName: set("a\"b\\c\n\u00e9\U0001F600\u2028")}},
 		{"URL", `{"url":"https://tem.example/admin"}`, &temgraph.PartnerPatch{URL: set("https://tem.example/admin")}},
@@ -144,6 +146,12 @@ func TestDecodePartnerPatch_Errors(t *testing.T) {
 			"'displayName'"},
 		{"URLTooLong", `{"url":"` + strings.Repeat("u", temgraph.MaxURLLength+1) + `"}`, "'url'"},
 		{"InvalidUTF8", "{\"displayName\":\"caf\xe9\"}", "UTF-8"},
+		{"LoneHighSurrogate", `{"displayName":"a\ud800"}`, "'displayName'"},
+		{"LoneLowSurrogate", `{"url":"\udc00b"}`, "'url'"},
+		{"HighThenNonLow", `{"displayName":"\ud800\u0041"}`, "'displayName'"},
+		{"HighThenHigh", `{"displayName":"\uD800\uDBFF\uDC00"}`, "'displayName'"},
+		{"SwappedPair", `{"displayName":"\ude00\ud83d"}`, "'displayName'"},
+		{"HighAtEnd", `{"displayName":"x\\\ud83d"}`, "'displayName'"},
 
 		// Unknown properties and foreign types.
 		{"UnknownProperty", `{"displayName":"x","vendor":"Contoso"}`, "'vendor'"},
