@@ -124,6 +124,16 @@ func unknownSegment(segs []string) string {
 			return segs[i]
 		}
 	}
+	// Past the collection come the key (or $count) and nothing more: name
+	// an empty or dot segment on the way, else the first segment too many.
+	for _, seg := range segs[min(3, len(segs)):] {
+		if seg == "" || seg == "." || seg == ".." {
+			return seg
+		}
+	}
+	if len(segs) > 4 {
+		return segs[4]
+	}
 	return segs[len(segs)-1]
 }
 
