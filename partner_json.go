@@ -1,6 +1,7 @@
 package temgraph
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -26,6 +27,9 @@ const (
 func DecodePartnerPatch(data []byte) (*PartnerPatch, error) {
 	if !utf8.Valid(data) {
 		return nil, errInvalidUTF8
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return nil, Errorf(EBadRequest, "The request body starts with a byte order mark (U+FEFF); send the JSON without it.")
 	}
 	if !json.Valid(data) {
 		var v any

@@ -146,6 +146,7 @@ func TestDecodePartnerPatch_Errors(t *testing.T) {
 			"'displayName'"},
 		{"URLTooLong", `{"url":"` + strings.Repeat("u", temgraph.MaxURLLength+1) + `"}`, "'url'"},
 		{"InvalidUTF8", "{\"displayName\":\"caf\xe9\"}", "UTF-8"},
+		{"ByteOrderMark", "\xef\xbb\xbf{\"displayName\":\"x\"}", "byte order mark"},
 		{"LoneHighSurrogate", `{"displayName":"a\ud800"}`, "'displayName'"},
 		{"LoneLowSurrogate", `{"url":"\udc00b"}`, "'url'"},
 		{"HighThenNonLow", `{"displayName":"\ud800\u0041"}`, "'displayName'"},

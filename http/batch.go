@@ -139,13 +139,17 @@ func parseBatch(data []byte, version string) ([]*batchItem, error) {
 func batchEntries(data []byte) ([]json.RawMessage, error) {
 	env, err := decodeObject(data)
 	var syn *json.SyntaxError
+	var dup *duplicateMemberError
 	switch {
 	case err == nil:
+	case bytes.HasPrefix(data, utf8BOM):
+		return nil, temgraph.Errorf(temgraph.EBadRequest,
+			"The batch request body starts with a byte order mark (U+FEFF); send the JSON without it.")
 	case errors.Is(err, errNotObject):
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			`The batch request body must be a JSON object like {"requests":[...]}.`)
-	case errors.Is(err, errDuplicateMember):
-		return nil, temgraph.Errorf(temgraph.EBadRequest, "The batch request body %s.", err)
+	case errors.As(err, &dup):
+		return nil, temgraph.Errorf(temgraph.EBadRequest, "The batch request body %s.", dup)
 	case errors.As(err, &syn):
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			"The batch request body is not valid JSON: error at byte %d.", syn.Offset)
@@ -173,8 +177,8 @@ func batchEntries(data []byte) ([]json.RawMessage, error) {
 // and returns it with the ids it depends on.
 func decodeBatchItem(n int, raw json.RawMessage, version string) (*batchItem, []string, error) {
 	obj, err := decodeObject(raw)
-	if errors.Is(err, errDuplicateMember) {
-		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "Request %d of the batch %s.", n, err)
+	if dup := (*duplicateMemberError)(nil); errors.As(err, &dup) {
+		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "Request %d of the batch %s.", n, dup)
 	}
 	if err != nil {
 		return nil, nil, temgraph.Errorf(temgraph.EBadRequest, "Request %d of the batch is not a JSON object.", n)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -125,8 +124,16 @@ func etagValue(tag string) string { return `W/"` + tag + `"` }
 // errNotObject marks JSON that is valid but not an object.
 var errNotObject = errors.New("not a JSON object")
 
-// errDuplicateMember marks a JSON object that names a member twice.
-var errDuplicateMember = errors.New("duplicate member")
+// utf8BOM is the byte order mark some Windows tools put before UTF-8 text.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// duplicateMemberError is a JSON object that names a member twice; its
+// text completes a sentence about the object.
+type duplicateMemberError struct{ name string }
+
+func (e *duplicateMemberError) Error() string {
+	return "names the member '" + e.name + "' more than once"
+}
 
 // decodeObject reads one JSON object into its members, matching names
 // exactly and refusing a member given twice (encoding/json would match
@@ -152,7 +159,7 @@ func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 			return nil, err
 		}
 		if _, dup := obj[name]; dup {
-			return nil, fmt.Errorf("names the member '%s' more than once: %w", name, errDuplicateMember)
+			return nil, &duplicateMemberError{name}
 		}
 		obj[name] = raw
 	}
