@@ -261,17 +261,33 @@ func isToken(s string) bool {
 	return true
 }
 
-// batchHeaders decodes an item's headers, an object of strings. Headers
-// that belong to the batch's own connection and credentials are dropped.
+// batchHeaders decodes an item's headers, an object of strings. A header
+// named twice, in any case, is refused rather than one value silently
+// winning. Headers that belong to the batch's own connection and
+// credentials are dropped.
 func batchHeaders(id string, raw json.RawMessage) (http.Header, error) {
 	h := make(http.Header)
 	if isAbsent(raw) {
 		return h, nil
 	}
-	var m map[string]json.RawMessage
-	if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
+	m, err := decodeObject(raw)
+	var dup *duplicateMemberError
+	switch {
+	case errors.As(err, &dup):
+		return nil, temgraph.Errorf(temgraph.EBadRequest,
+			"The 'headers' of request '%s' name the header '%s' more than once.", id, dup.name)
+	case err != nil:
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			"The 'headers' of request '%s' must be a JSON object of strings.", id)
+	}
+	seen := make(map[string]string, len(m))
+	for name := range m {
+		key := http.CanonicalHeaderKey(name)
+		if other, ok := seen[key]; ok {
+			return nil, temgraph.Errorf(temgraph.EBadRequest,
+				"The 'headers' of request '%s' name the header '%s' more than once (also as '%s').", id, name, other)
+		}
+		seen[key] = name
 	}
 	for name, rv := range m {
 		var v string

@@ -590,6 +590,10 @@ func TestServer_HandleBatch_Invalid(t *testing.T) {
 		{"BadMethod", mustBatchJSON(t, map[string]any{"id": "1", "method": "G T", "url": "/x"}), nil, 400, "HTTP method"},
 		{"MissingURL", mustBatchJSON(t, map[string]any{"id": "1", "method": "GET"}), nil, 400, "has no 'url'"},
 		{"ItemNotObject", []byte(`{"requests":[7]}`), nil, 400, "Request 1 of the batch is not a JSON object"},
+		{"HeaderTwice", []byte(`{"requests":[{"id":"1","method":"GET","url":"/x","headers":{"a":"1","a":"2"}}]}`),
+			nil, 400, "name the header 'a' more than once"},
+		{"HeaderTwiceInOtherCase", []byte(`{"requests":[{"id":"1","method":"GET","url":"/x",` +
+			`"headers":{"If-Match":"*","if-match":"W/\"1\""}}]}`), nil, 400, "more than once (also as"},
 		{"HeaderNotString", []byte(`{"requests":[{"id":"1","method":"GET","url":"/x","headers":{"a":1}}]}`), nil, 400, "header 'a'"},
 		{"DependsOnNotArray", []byte(`{"requests":[{"id":"1","method":"GET","url":"/x","dependsOn":"2"}]}`), nil, 400, "dependsOn"},
 		{"UnknownDependency", mustBatchJSON(t, post("x"), unknown), nil, 400, "'nobody', which is not a request"},
