@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -20,9 +21,8 @@ func TestServer_HostileRequests(t *testing.T) {
 		status int
 		code   string
 	}{
-		// A bad escape or a ';' must not drop the $filter and list everything.
+		// A bad escape must not drop the $filter and list everything.
 		{"BadPercentEscape", coll + "?$filter=contains(displayName,'50%')", 400, temgraph.EBadRequest},
-		{"Semicolon", coll + "?$filter=displayName%20eq%20'AT;T'", 400, temgraph.EBadRequest},
 		// Unicode look-alikes are not ASCII letters: the Kelvin sign is not K,
 		// the long s is not s.
 		{"KelvinSignOption", coll + "?$s%E2%84%AAip=1", 400, temgraph.EBadRequest},
@@ -51,4 +51,30 @@ func TestServer_HostileRequests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServer_SemicolonInQuery checks that ';' is part of an option's value,
+// as OData reads it, and never separates options.
+func TestServer_SemicolonInQuery(t *testing.T) {
+	env := mustBatchEnv(t, nil)
+	id := env.mustSeedPartner(t, "AT;T")
+	env.mustSeedPartner(t, "AT")
+	coll := "/beta/deviceManagement/telecomExpenseManagementPartners"
+	for _, q := range []string{
+		"?$filter=displayName%20eq%20'AT;T'",
+		"?$filter=displayName%20eq%20'AT;T'&$format=application/json;odata.metadata=minimal",
+	} {
+		resp, body := sendRequest(t, "GET", env.url+coll+q, env.read, "")
+		var page struct{ Value []struct{ ID string } }
+		if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status=%d body %s", q, resp.StatusCode, body)
+		}
+		if len(page.Value) != 1 || page.Value[0].ID != id {
+			t.Errorf("GET %s: %+v, want only the partner named AT;T", q, page.Value)
+		}
+	}
+	// A ';' does not start a new option: this $filter is one malformed
+	// expression, not "enabled eq false" plus $top=1.
+	resp, body := sendRequest(t, "GET", env.url+coll+"?$filter=enabled%20eq%20false;$top=1", env.read, "")
+	checkRouteGraphError(t, resp, body, http.StatusBadRequest, temgraph.EBadRequest)
 }

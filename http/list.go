@@ -21,22 +21,36 @@ func queryOptions(version string) odata.QueryOptions {
 	}
 }
 
-// maxQueryParams is net/url's default limit on the parameters of one
-// query string (GODEBUG urlmaxqueryparams).
+// maxQueryParams bounds the parameters of one query string.
 const maxQueryParams = 10000
 
 // queryValues parses the raw query string strictly: a bad percent escape
-// or a ';' separator is an error, never a silently dropped option (a lost
-// $filter would return rows the client did not ask for).
+// is an error, never a silently dropped option (a lost $filter would return
+// rows the client did not ask for). Options are separated by '&' alone, as
+// OData and Graph read them, so a ';' is part of its value:
+// $format=application/json;odata.metadata=minimal and
+// $filter=displayName eq 'AT;T' mean what they say.
 func queryValues(r *http.Request) (url.Values, error) {
-	v, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil && strings.Count(r.URL.RawQuery, "&")+strings.Count(r.URL.RawQuery, ";") >= maxQueryParams {
-		return nil, temgraph.Errorf(temgraph.EBadRequest,
-			"The query string has more than %d parameters.", maxQueryParams)
-	}
-	if err != nil {
-		return nil, temgraph.Errorf(temgraph.EBadRequest, "The query string is malformed: "+
-			"percent-encode '%%' as %%25 and ';' as %%3B, and separate options with '&'.")
+	v := url.Values{}
+	n := 0
+	for rest := r.URL.RawQuery; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, "&")
+		if part == "" {
+			continue
+		}
+		if n++; n > maxQueryParams {
+			return nil, temgraph.Errorf(temgraph.EBadRequest,
+				"The query string has more than %d parameters.", maxQueryParams)
+		}
+		rawKey, rawValue, _ := strings.Cut(part, "=")
+		key, err1 := url.QueryUnescape(rawKey)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			return nil, temgraph.Errorf(temgraph.EBadRequest, "The query string is malformed: "+
+				"percent-encode '%%' as %%25, and separate options with '&'.")
+		}
+		v[key] = append(v[key], value)
 	}
 	return v, nil
 }
