@@ -152,7 +152,7 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 		for _, v := range values[k] {
 			b.WriteString(escapeOption(k))
 			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(v))
+			appendQueryEscaped(&b, v)
 			b.WriteByte('&')
 		}
 	}
@@ -164,8 +164,33 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 // escapeOption escapes a query option name but keeps its leading "$"
 // readable.
 func escapeOption(k string) string {
+	var b strings.Builder
 	if rest, ok := strings.CutPrefix(k, "$"); ok {
-		return "$" + url.QueryEscape(rest)
+		b.WriteByte('$')
+		k = rest
 	}
-	return url.QueryEscape(k)
+	appendQueryEscaped(&b, k)
+	return b.String()
+}
+
+// appendQueryEscaped writes s percent-encoded for a query value. Besides
+// the unreserved characters it leaves the ones OData expressions are made
+// of and RFC 3986 allows in a query ("$'(),*!:@/"), so that a link reads
+// like the request (startswith(displayName,'a')) and is no longer than
+// need be; a space is %20, and '&', '=', '+', ';', '#' and '%' are
+// encoded.
+func appendQueryEscaped(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-._~$'(),*!:@/", c) >= 0:
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
 }
