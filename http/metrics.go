@@ -57,7 +57,7 @@ var (
 // metricRoutes lists the route label values: other, the server's own
 // endpoints and each named route of the routing table.
 func metricRoutes() []string {
-	names := []string{routeOther, "healthz", "readyz", "openidConfiguration", "jwks", "metrics"}
+	names := []string{routeOther, "healthz", "readyz", "openidConfiguration", "jwks", "metrics", "preflight"}
 	seen := indexOf(names)
 	for _, rt := range routes {
 		if _, ok := seen[rt.name]; !ok {

@@ -78,10 +78,10 @@ func NewServer(cfg Config) *Server {
 	return s
 }
 
-// Handler returns the root handler: the request-id and access-log
+// Handler returns the root handler: the request-id, access-log and CORS
 // middleware around everything the server answers.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.accessLog(s.recoverPanic(http.HandlerFunc(s.serveRoot))))
+	return s.withRequestID(s.accessLog(s.cors(s.recoverPanic(http.HandlerFunc(s.serveRoot)))))
 }
 
 // serveRoot splits the Graph API from the server's own endpoints.
