@@ -281,11 +281,11 @@ func batchHeaders(id string, raw json.RawMessage) (http.Header, error) {
 			"The 'headers' of request '%s' must be a JSON object of strings.", id)
 	}
 	seen := make(map[string]string, len(m))
-	for name := range m {
-		key := http.CanonicalHeaderKey(name)
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		key := strings.ToLower(name)
 		if other, ok := seen[key]; ok {
 			return nil, temgraph.Errorf(temgraph.EBadRequest,
-				"The 'headers' of request '%s' name the header '%s' more than once (also as '%s').", id, name, other)
+				"The 'headers' of request '%s' name the header '%s' more than once (also as '%s').", id, other, name)
 		}
 		seen[key] = name
 	}

@@ -23,17 +23,27 @@ const (
 	corsMaxAge = "600"
 )
 
+var varyOrigin = []string{"Origin"}
+
 // cors answers preflight requests and marks every answer to a request
 // with an Origin header as readable from any origin.
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Origin") == "" {
+		h := w.Header()
+		// The answer differs with and without an Origin header: say so on
+		// both, so that a shared cache never hands one for the other. The
+		// shared slice saves an allocation per request; its capacity is
+		// its length, so a later Add copies it instead of writing into it.
+		if _, ok := h["Vary"]; !ok {
+			h["Vary"] = varyOrigin
+		} else {
+			h.Add("Vary", "Origin")
+		}
+		if r.Header.Get("Origin") == "" || !corsPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			setRoute(r.Context(), "preflight")
 			h.Set("Access-Control-Allow-Methods", corsAllowMethods)
@@ -56,16 +66,31 @@ func preflightHeaders(r *http.Request) string {
 	if asked == "" {
 		return corsAllowHeaders
 	}
-	known := strings.ToLower(corsAllowHeaders)
+	known := ", " + strings.ToLower(corsAllowHeaders) + ","
 	var extra []string
 	for _, name := range strings.Split(asked, ",") {
 		name = strings.TrimSpace(name)
-		if name != "" && isToken(name) && !strings.Contains(", "+known+",", ", "+strings.ToLower(name)+",") {
+		lower := strings.ToLower(name)
+		if name != "" && isToken(name) && lower != "cookie" && !strings.Contains(known, ", "+lower+",") {
 			extra = append(extra, name)
+			known += " " + lower + ","
 		}
 	}
 	if len(extra) == 0 {
 		return corsAllowHeaders
 	}
 	return corsAllowHeaders + ", " + strings.Join(extra, ", ")
+}
+
+// corsPath reports whether pages on other origins may read the answers at
+// path. The operator's endpoints are left out: /metrics and the health
+// checks need no token, so "any page without a token gets 401" does not
+// protect them, and a page in a visitor's browser must not read what the
+// operator keeps off the public network.
+func corsPath(path string) bool {
+	switch path {
+	case "/metrics", "/healthz", "/readyz":
+		return false
+	}
+	return true
 }

@@ -37,7 +37,7 @@ func TestServer_CORS(t *testing.T) {
 		resp, body := corsRequest(t, "OPTIONS", item, map[string]string{
 			"Origin":                         page,
 			"Access-Control-Request-Method":  "PATCH",
-			"Access-Control-Request-Headers": "authorization, content-type, if-match, x-custom-thing",
+			"Access-Control-Request-Headers": "authorization, content-type, if-match, x-custom-thing, X-CUSTOM-THING, cookie",
 		})
 		if resp.StatusCode != http.StatusNoContent || body != "" {
 			t.Fatalf("preflight without a token: status=%d body %q, want 204 and no body", resp.StatusCode, body)
@@ -48,9 +48,12 @@ func TestServer_CORS(t *testing.T) {
 		}
 		allowed := strings.ToLower(h.Get("Access-Control-Allow-Headers"))
 		for _, name := range []string{"authorization", "content-type", "if-match", "x-custom-thing"} {
-			if !strings.Contains(allowed, name) {
-				t.Errorf("Access-Control-Allow-Headers=%q lacks %s", allowed, name)
+			if strings.Count(allowed, name) != 1 {
+				t.Errorf("Access-Control-Allow-Headers=%q does not name %s once", allowed, name)
 			}
+		}
+		if strings.Contains(allowed, "cookie") {
+			t.Errorf("Access-Control-Allow-Headers=%q allows Cookie", allowed)
 		}
 	})
 
@@ -69,6 +72,28 @@ func TestServer_CORS(t *testing.T) {
 		resp, _ := corsRequest(t, "GET", item, map[string]string{"Origin": page})
 		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("GET without a token: status=%d, want 401 readable by the page", resp.StatusCode)
+		}
+	})
+
+	t.Run("OperatorEndpointsNotShared", func(t *testing.T) {
+		for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+			resp, _ := corsRequest(t, "GET", env.url+path, map[string]string{"Origin": page})
+			if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("GET %s with Origin: Access-Control-Allow-Origin=%q, want none",
+					path, resp.Header.Get("Access-Control-Allow-Origin"))
+			}
+			resp, _ = corsRequest(t, "OPTIONS", env.url+path, map[string]string{
+				"Origin": page, "Access-Control-Request-Method": "GET"})
+			if resp.StatusCode == http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("preflight of %s: status=%d, want no CORS approval", path, resp.StatusCode)
+			}
+		}
+	})
+
+	t.Run("VaryWithoutOrigin", func(t *testing.T) {
+		resp, _ := corsRequest(t, "GET", item, map[string]string{"Authorization": "Bearer " + env.read})
+		if !strings.Contains(resp.Header.Get("Vary"), "Origin") {
+			t.Errorf("answer without Origin: Vary=%q, want Origin in it", resp.Header.Get("Vary"))
 		}
 	})
 

@@ -65,7 +65,7 @@ func (s *Server) handleGetPartner(w http.ResponseWriter, r *http.Request, pp pat
 		s.writeError(w, r, err)
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, p.ETag) {
+	if inm := listHeader(r, "If-None-Match"); inm != "" && etagMatches(inm, p.ETag) {
 		w.Header().Set("ETag", etagValue(p.ETag))
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -177,17 +177,17 @@ func preferMinimal(r *http.Request) bool {
 	for _, v := range r.Header.Values("Prefer") {
 		for _, part := range strings.Split(v, ",") {
 			pref, _, _ := strings.Cut(part, ";")
-			name, value, ok := strings.Cut(pref, "=")
-			if !ok || !strings.EqualFold(strings.TrimSpace(name), "return") {
+			name, value, _ := strings.Cut(pref, "=")
+			if !strings.EqualFold(strings.TrimSpace(name), "return") {
 				continue
 			}
+			// RFC 7240, section 2: of a preference given more than once,
+			// only the first counts.
 			value = strings.TrimSpace(value)
 			if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
 				value = value[1 : len(value)-1]
 			}
-			if strings.EqualFold(value, "minimal") {
-				return true
-			}
+			return strings.EqualFold(value, "minimal")
 		}
 	}
 	return false
@@ -200,7 +200,7 @@ func preferMinimal(r *http.Request) bool {
 // usableTag); a header left with none matches no partner, so the write
 // fails with 412 (or 404 when the partner does not exist) as it should.
 func ifMatch(r *http.Request) string {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	h := strings.TrimSpace(listHeader(r, "If-Match"))
 	if h == "" {
 		return ""
 	}
@@ -217,6 +217,13 @@ func ifMatch(r *http.Request) string {
 		return noTag
 	}
 	return strings.Join(tags, ",")
+}
+
+// listHeader is a list-valued header as one comma-separated value: the
+// fields a client sent are read as the one field a proxy may fold them
+// into (RFC 9110, section 5.3), so that neither reading changes the answer.
+func listHeader(r *http.Request, name string) string {
+	return strings.Join(r.Header.Values(name), ",")
 }
 
 // noTag is a precondition no stored entity tag equals. It is plain ASCII:

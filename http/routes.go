@@ -163,6 +163,11 @@ func splitKeySegment(segs []string) []string {
 		if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
 			key = key[1 : len(key)-1]
 		}
+		if key == "" || strings.HasPrefix(key, "$") {
+			// A key is a value, never a segment such as $count: leave
+			// the segment whole so that the router names it.
+			return segs
+		}
 		out := make([]string, 0, len(segs)+1)
 		out = append(out, segs[:i]...)
 		out = append(out, seg[:open], key)

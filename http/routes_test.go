@@ -171,6 +171,11 @@ func TestServer_Route(t *testing.T) {
 		}
 		resp, body = e.do(t, "GET", path, "")
 		checkRouteGraphError(t, resp, body, http.StatusNotFound, temgraph.ENotFound)
+		// A key is never a segment such as $count, and an empty key is no key.
+		for _, key := range []string{"('$count')", "($count)", "('')", "()"} {
+			resp, body := e.do(t, "GET", "/beta"+coll+key, "")
+			checkRouteGraphError(t, resp, body, http.StatusBadRequest, temgraph.EBadRequest)
+		}
 	})
 
 	t.Run("TooManyQueryParameters", func(t *testing.T) {

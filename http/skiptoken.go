@@ -150,7 +150,7 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 	b.WriteByte('?')
 	for _, k := range keys {
 		for _, v := range values[k] {
-			b.WriteString(escapeOption(k))
+			appendQueryEscaped(&b, k)
 			b.WriteByte('=')
 			appendQueryEscaped(&b, v)
 			b.WriteByte('&')
@@ -158,18 +158,6 @@ func nextLink(r *http.Request, values url.Values, token string) string {
 	}
 	b.WriteString("$skiptoken=")
 	b.WriteString(token)
-	return b.String()
-}
-
-// escapeOption escapes a query option name but keeps its leading "$"
-// readable.
-func escapeOption(k string) string {
-	var b strings.Builder
-	if rest, ok := strings.CutPrefix(k, "$"); ok {
-		b.WriteByte('$')
-		k = rest
-	}
-	appendQueryEscaped(&b, k)
 	return b.String()
 }
 

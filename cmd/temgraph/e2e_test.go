@@ -438,7 +438,8 @@ func TestServe_Update(t *testing.T) {
 					prefer, r.StatusCode, r.Header.Get("Preference-Applied"))
 			}
 		}
-		for _, prefer := range []string{`return=representation`, `return-minimal`, `xreturn=minimal`} {
+		for _, prefer := range []string{`return=representation`, `return-minimal`, `xreturn=minimal`,
+			`return=representation, return=minimal`} {
 			r := call(t, "PATCH", m.itemURL(id), tok, []byte(`{"displayName":"Full"}`),
 				map[string]string{"Prefer": prefer})
 			if r.StatusCode != http.StatusOK {

@@ -56,6 +56,30 @@ func TestServe_IfMatchOddTags(t *testing.T) {
 			if r.StatusCode != http.StatusNotModified {
 				t.Errorf(`GET with If-None-Match: *: status=%d, want 304`, r.StatusCode)
 			}
+			// Two fields read as the list a proxy folds them into.
+			current := r.Header.Get("ETag")
+			for _, h := range []string{"If-None-Match", "If-Match"} {
+				req, err := http.NewRequest("GET", m.itemURL(id), nil)
+				want := http.StatusNotModified
+				if h == "If-Match" {
+					req, err = http.NewRequest("PATCH", m.itemURL(id), bytes.NewReader([]byte(`{"enabled":true}`)))
+					req.Header.Set("Content-Type", "application/json")
+					want = http.StatusOK
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header[h] = []string{`"stale"`, current}
+				resp, err := testClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != want {
+					t.Errorf(`%s in two fields, "stale" then the current tag: status=%d, want %d`, h, resp.StatusCode, want)
+				}
+			}
 		})
 	}
 }

@@ -54,16 +54,31 @@ func TestServe_PublicURL(t *testing.T) {
 
 func TestMain_PublicURLFlag(t *testing.T) {
 	for _, bad := range []string{"tem.example.com", "ftp://tem.example.com", "https://", "https://tem.example.com/api",
-		"https://u:p@tem.example.com", "https://tem.example.com?x=1", "https://tem.example.com#f"} {
+		"https://u:p@tem.example.com", "https://tem.example.com?x=1", "https://tem.example.com#f",
+		"https://tem.example.com/?", "https://tem.example.com?", "https://a\"b", "https://tem.example.com:99999",
+		"https://tem.example.com:", "https://:8443"} {
 		m := NewMain()
 		err := m.ParseFlags([]string{"--public-url", bad}, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "--public-url") {
 			t.Errorf("--public-url %q: error=%v, want one naming --public-url", bad, err)
 		}
 	}
-	for _, good := range []string{"https://tem.example.com", "http://127.0.0.1:8443/", "https://[::1]:8443"} {
+	for _, good := range []string{"https://tem.example.com", "http://127.0.0.1:8443/", "https://[::1]:8443", "HTTPS://tem.example.com"} {
 		if err := NewMain().ParseFlags([]string{"--public-url", good}, io.Discard); err != nil {
 			t.Errorf("--public-url %q: %v", good, err)
+		}
+	}
+}
+
+func TestNormalPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                         "",
+		"https://tem.example.com/": "https://tem.example.com",
+		"HTTPS://Tem.Example.com":  "https://Tem.Example.com",
+		"http://[::1]:8443/":       "http://[::1]:8443",
+	} {
+		if got := normalPublicURL(in); got != want {
+			t.Errorf("normalPublicURL(%q)=%q, want %q", in, got, want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -149,12 +150,45 @@ func checkPublicURL(s string) error {
 	const want = "--public-url (TEMGRAPH_PUBLIC_URL) must be a scheme and host such as https://tem.example.com"
 	u, err := url.Parse(s)
 	switch {
-	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Hostname() == "", u.Opaque != "":
 		return fmt.Errorf("%s, got %q", want, s)
-	case u.User != nil, u.RawQuery != "", u.Fragment != "", strings.Contains(s, "#"), u.Path != "" && u.Path != "/":
+	case u.User != nil, u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.ContainsAny(s, "?#"),
+		u.Path != "" && u.Path != "/":
 		return fmt.Errorf("%s, with no user, path, query or fragment; got %q", want, s)
+	case !publicHost(u.Hostname()):
+		return fmt.Errorf("%s; the host %q is not a host name or IP address", want, u.Hostname())
+	}
+	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%s; the port %q is not a number from 1 to 65535", want, p)
+		}
 	}
 	return nil
+}
+
+// publicHost reports whether h (without brackets or port) is made only of
+// the characters a host name or an IP address literal holds.
+func publicHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-.:%_", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// normalPublicURL is a checked --public-url as links are built on it:
+// the scheme in lower case, no trailing slash.
+func normalPublicURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // Run opens the store, starts listening and serves in the background. It
@@ -250,7 +284,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		SkipTokenKey: skipKey,
 		Limiter:      m.limiter(),
 		Version:      version,
-		PublicURL:    m.PublicURL,
+		PublicURL:    normalPublicURL(m.PublicURL),
 	})
 	return srv.Handler(), nil
 }
