@@ -55,7 +55,7 @@ func ErrPartnerNotFound(id string) *Error {
 // ErrPartnerChanged is the EPreconditionFailed error for a conditional
 // write whose If-Match names none of the partner's current entity tags.
 func ErrPartnerChanged(id string) *Error {
-	return Errorf(EPreconditionFailed, "The partner '%s' has changed since the entity tag in If-Match was issued.", id)
+	return Errorf(EPreconditionFailed, "The partner '%s' does not match If-Match: no entity tag given there is its current one; read it again for the current tag.", id)
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error,

@@ -57,7 +57,7 @@ var pingTests = []contractTest{
 const (
 	msgNotFound = "No telecomExpenseManagementPartner with the id '%s' exists."
 	msgConflict = "A partner with the id '%s' already exists."
-	msgChanged  = "The partner '%s' has changed since the entity tag in If-Match was issued."
+	msgChanged  = "The partner '%s' does not match If-Match: no entity tag given there is its current one; read it again for the current tag."
 )
 
 // newTenant returns a tenant id no other test uses.
