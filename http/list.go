@@ -32,16 +32,12 @@ const maxQueryParams = 10000
 // $filter=displayName eq 'AT;T' mean what they say.
 func queryValues(r *http.Request) (url.Values, error) {
 	v := url.Values{}
-	n := 0
+	n, skipSeen := 0, false
 	for rest := r.URL.RawQuery; rest != ""; {
 		var part string
 		part, rest, _ = strings.Cut(rest, "&")
 		if part == "" {
 			continue
-		}
-		if n++; n > maxQueryParams {
-			return nil, temgraph.Errorf(temgraph.EBadRequest,
-				"The query string has more than %d parameters.", maxQueryParams)
 		}
 		rawKey, rawValue, _ := strings.Cut(part, "=")
 		key, err1 := url.QueryUnescape(rawKey)
@@ -49,6 +45,14 @@ func queryValues(r *http.Request) (url.Values, error) {
 		if err1 != nil || err2 != nil {
 			return nil, temgraph.Errorf(temgraph.EBadRequest, "The query string is malformed: "+
 				"percent-encode '%%' as %%25, and separate options with '&'.")
+		}
+		// One $skiptoken is not counted: a nextLink adds it to the options
+		// of the request that was answered, and must stay within the limit.
+		if !skipSeen && strings.EqualFold(strings.TrimPrefix(key, "$"), "skiptoken") {
+			skipSeen = true
+		} else if n++; n > maxQueryParams {
+			return nil, temgraph.Errorf(temgraph.EBadRequest,
+				"The query string has more than %d parameters.", maxQueryParams)
 		}
 		v[key] = append(v[key], value)
 	}

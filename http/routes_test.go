@@ -185,6 +185,24 @@ func TestServer_Route(t *testing.T) {
 		if !strings.Contains(msg, "10000") {
 			t.Errorf("message=%q, want it to name the limit of 10000 parameters", msg)
 		}
+		// A request at the limit gets a nextLink that can be followed,
+		// though the link adds $skiptoken to the request's options.
+		for range 2 {
+			if resp, body := e.do(t, "POST", "/beta"+coll, `{}`); resp.StatusCode != http.StatusCreated {
+				t.Fatalf("POST: status=%d; body %s", resp.StatusCode, body)
+			}
+		}
+		resp, body = e.do(t, "GET", "/beta"+coll+"?"+strings.Repeat("a=1&", 9999)+"$top=1", "")
+		var page struct {
+			Next string `json:"@odata.nextLink"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != http.StatusOK || page.Next == "" {
+			t.Fatalf("GET with 10000 parameters: status=%d, nextLink %q", resp.StatusCode, page.Next)
+		}
+		resp, body = sendRequest(t, "GET", page.Next, e.token, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("following the nextLink: status=%d; body %.200s", resp.StatusCode, body)
+		}
 	})
 
 	t.Run("Head", func(t *testing.T) {
