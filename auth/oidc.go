@@ -164,10 +164,15 @@ func (v *Verifier) issuerKey(iss, tid, kid string) (*rsa.PublicKey, error) {
 	if len(named) == 0 {
 		return nil, errUnknownIssuer
 	}
+	remote := false
 	for _, is := range named {
 		if k := is.refreshedKey(kid); k != nil {
 			return k, nil
 		}
+		remote = remote || is.remote != nil
+	}
+	if remote {
+		return nil, errUnknownRemoteKey
 	}
 	return nil, errUnknownKey
 }
@@ -175,6 +180,10 @@ func (v *Verifier) issuerKey(iss, tid, kid string) (*rsa.PublicKey, error) {
 var (
 	errUnknownIssuer = errors.New("issuer not trusted")
 	errBadTenant     = errors.New("tid is not a tenant GUID")
+	// errUnknownRemoteKey is an unknown kid claimed for an outside issuer,
+	// whose tokens 'temgraph token' does not mint.
+	errUnknownRemoteKey = errors.New("unknown signing key of a trusted outside issuer")
+	errCritical         = errors.New("critical header parameters")
 )
 
 // refreshedKey fetches the key set again if kid is still missing and the

@@ -1,6 +1,6 @@
 package auth
 
-import "strings"
+import "github.com/temgraph/temgraph"
 
 // Permission names that grant access to TEM partners. Intune also honours
 // the older "DeviceManagementServiceConfiguration" spelling.
@@ -41,7 +41,9 @@ func (p *Principal) CanWrite() bool {
 
 func (p *Principal) has(perm string) bool {
 	for _, s := range p.Permissions {
-		if strings.EqualFold(s, perm) {
+		// ASCII folding only: Unicode folding would let the long s (U+017F)
+		// or the Kelvin sign stand for ASCII letters of a permission name.
+		if temgraph.EqualFoldASCII(s, perm) {
 			return true
 		}
 	}

@@ -19,6 +19,16 @@ const clockSkew = time.Minute
 // cacheLimit bounds the verified-token cache.
 const cacheLimit = 10_000
 
+// cacheMaxTokenBytes is the longest token the cache keeps: a longer one is
+// verified on every request, so that the cache's memory stays bounded by
+// bytes (cacheLimit * cacheMaxTokenBytes) and not only by count.
+const cacheMaxTokenBytes = 16 << 10
+
+// cacheMaxAge bounds how long a verified token is trusted from the cache
+// before its signature is checked again, so that a key an issuer withdraws
+// stops vouching for tokens already seen within that time, whatever their exp.
+const cacheMaxAge = 10 * time.Minute
+
 // audiences are the values of aud that mean Microsoft Graph.
 var audiences = map[string]bool{
 	"https://graph.microsoft.com":          true,
@@ -34,7 +44,14 @@ type Verifier struct {
 	now     func() time.Time
 
 	mu    sync.Mutex // guards cache, and serialises additions to issuers
-	cache map[string]*Principal
+	cache map[string]cacheEntry
+}
+
+// cacheEntry is a verified token's principal and the Unix time after which
+// the token must be verified again.
+type cacheEntry struct {
+	p       *Principal
+	recheck int64
 }
 
 // NewVerifier returns a verifier that trusts the built-in issuer's key. A
@@ -43,7 +60,7 @@ func NewVerifier(key *SigningKey, issuerBase string, now func() time.Time) *Veri
 	if now == nil {
 		now = time.Now
 	}
-	v := &Verifier{now: now, cache: make(map[string]*Principal)}
+	v := &Verifier{now: now, cache: make(map[string]cacheEntry)}
 	issuers := []*issuer{}
 	if key != nil {
 		issuers = append(issuers, newIssuer(IssuerFor(issuerBase, TenantPlaceholder),
@@ -59,32 +76,43 @@ func NewVerifier(key *SigningKey, issuerBase string, now func() time.Time) *Veri
 func (v *Verifier) Verify(token string) (*Principal, error) {
 	now := v.now()
 	v.mu.Lock()
-	p, ok := v.cache[token]
+	e, ok := v.cache[token]
 	v.mu.Unlock()
 	if ok {
-		if now.Unix() > p.ExpiresUnix+int64(clockSkew/time.Second) {
+		if now.Unix() > e.p.ExpiresUnix+int64(clockSkew/time.Second) {
 			return nil, unauthorized("Access token has expired or is not yet valid.")
 		}
-		return p, nil
+		if now.Unix() <= e.recheck {
+			return e.p, nil
+		}
 	}
 
 	p, err := v.verify(token, now)
 	if err != nil {
+		if ok {
+			v.mu.Lock()
+			delete(v.cache, token)
+			v.mu.Unlock()
+		}
 		return nil, err
+	}
+	if len(token) > cacheMaxTokenBytes {
+		return p, nil
 	}
 	v.mu.Lock()
 	if len(v.cache) >= cacheLimit {
 		v.evictLocked(now)
 	}
-	v.cache[token] = p
+	v.cache[token] = cacheEntry{p: p, recheck: now.Add(cacheMaxAge).Unix()}
 	v.mu.Unlock()
 	return p, nil
 }
 
-// evictLocked drops expired entries, and if that frees nothing, half the cache.
+// evictLocked drops expired entries and those due for a recheck, and if
+// that frees nothing, half the cache.
 func (v *Verifier) evictLocked(now time.Time) {
-	for k, p := range v.cache {
-		if now.Unix() > p.ExpiresUnix {
+	for k, e := range v.cache {
+		if now.Unix() > e.p.ExpiresUnix || now.Unix() > e.recheck {
 			delete(v.cache, k)
 		}
 	}
@@ -106,6 +134,10 @@ func (v *Verifier) verify(token string, now time.Time) (*Principal, error) {
 		jwt.WithTimeFunc(func() time.Time { return now }),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		// Canonical base64url only: otherwise the unused low bits of a
+		// segment's last character give one token several spellings, each
+		// a separate cache entry and a separate RSA check.
+		jwt.WithStrictDecoding(),
 	)
 	claims := jwt.MapClaims{}
 	_, err := parser.ParseWithClaims(token, claims, v.keyFor)
@@ -119,6 +151,11 @@ func (v *Verifier) verify(token string, now time.Time) (*Principal, error) {
 // tid (not yet verified), then the key by kid among that issuer's keys
 // only, so that one issuer's key cannot vouch for another's tokens.
 func (v *Verifier) keyFor(t *jwt.Token) (any, error) {
+	// RFC 7515 4.1.11: a token naming extensions in crit must be refused
+	// by a recipient that does not understand them; temgraph knows none.
+	if _, ok := t.Header["crit"]; ok {
+		return nil, errCritical
+	}
 	claims, _ := t.Claims.(jwt.MapClaims)
 	tid, _ := claims["tid"].(string)
 	if !temgraph.IsGUID(tid) {
@@ -152,6 +189,12 @@ func parseFailure(err error) error {
 		return unauthorized("Access token validation failure. The token was signed with a key this " +
 			"server does not trust (unknown kid); mint tokens with 'temgraph token --db' naming the " +
 			"server's own database.")
+	case errors.Is(err, errUnknownRemoteKey):
+		return unauthorized("Access token validation failure. The token was signed with a key the " +
+			"trusted outside issuer does not publish (unknown kid).")
+	case errors.Is(err, errCritical):
+		return unauthorized("Access token validation failure. The token's header names critical " +
+			"extensions (crit) this server does not support.")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid),
 		errors.Is(err, jwt.ErrTokenUnverifiable):
 		return unauthorized("Access token validation failure. Invalid signature.")
