@@ -47,8 +47,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"path", r.URL.Path, "request_id", requestID(r.Context()))
 	}
 	if code == temgraph.EUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="temgraph", error="invalid_token", `+
-			`error_description="`+temgraph.ErrorMessage(err)+`"`)
+		// RFC 6750, 3.1: a request that sent no credentials gets the
+		// challenge alone, without an error code.
+		challenge := `Bearer realm="temgraph"`
+		if _, sent := r.Header["Authorization"]; sent {
+			challenge += `, error="invalid_token", error_description="` + temgraph.ErrorMessage(err) + `"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	writeErrorBody(w, r, status, code, temgraph.ErrorMessage(err))
 }

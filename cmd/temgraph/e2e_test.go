@@ -710,6 +710,11 @@ func TestServe_Permissions(t *testing.T) {
 				}
 				r := call(t, req.method, req.url, "", req.body, hdr)
 				checkGraphError(t, r, http.StatusUnauthorized, temgraph.EUnauthorized)
+				// RFC 6750, 3.1: no error code when no credentials were sent.
+				challenge := r.Header.Get("WWW-Authenticate")
+				if hasError := strings.Contains(challenge, "error="); hasError != (tt.header != "") {
+					t.Errorf("WWW-Authenticate=%q: error code present %v, want %v", challenge, hasError, tt.header != "")
+				}
 			})
 		}
 	}
