@@ -28,7 +28,10 @@ die() { log "$*"; exit 1; }
 # as_pg runs a command as the PostgreSQL owner when we are root.
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u "$PG_OS_USER" -- "$@"
+		# From /, which the PostgreSQL owner can enter: the caller's folder
+		# may be closed to it, and initdb and pg_ctl complain when they
+		# cannot change back into it.
+		(cd / && runuser -u "$PG_OS_USER" -- "$@")
 	else
 		"$@"
 	fi
@@ -65,6 +68,7 @@ stop_server() {
 	local dir=$1
 	[ -n "$dir" ] && [ -d "$dir" ] || die "stop: no such directory: ${dir:-(none)}"
 	[ -f "$dir/temgraph-pg-test" ] || die "stop: $dir was not made by pg-test.sh"
+	dir=$(cd "$dir" && pwd) # as_pg runs from /
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -t 60 -w stop >&2 ||
 			as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >&2 || true
@@ -77,6 +81,7 @@ start_server() {
 	ensure_binaries
 	local dir port
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/temgraph-pg.XXXXXX")
+	dir=$(cd "$dir" && pwd) # as_pg runs from /
 	touch "$dir/temgraph-pg-test"
 	# Remove everything again if any step below fails.
 	trap 'log "start failed; log tail:"; tail -n 20 "$dir/server.log" >&2 2>/dev/null || true; stop_server "$dir"' ERR
