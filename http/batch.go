@@ -280,16 +280,14 @@ func batchHeaders(id string, raw json.RawMessage) (http.Header, error) {
 		return nil, temgraph.Errorf(temgraph.EBadRequest,
 			"The 'headers' of request '%s' must be a JSON object of strings.", id)
 	}
-	seen := make(map[string]string, len(m))
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		key := strings.ToLower(name)
-		if other, ok := seen[key]; ok {
-			return nil, temgraph.Errorf(temgraph.EBadRequest,
-				"The 'headers' of request '%s' name the header '%s' more than once (also as '%s').", id, other, name)
-		}
-		seen[key] = name
-	}
+	seen := make(map[string]string, len(m)) // lower-cased name: the name as sent
 	for name, rv := range m {
+		if other, ok := seen[strings.ToLower(name)]; ok {
+			return nil, temgraph.Errorf(temgraph.EBadRequest,
+				"The 'headers' of request '%s' name the header '%s' more than once (also as '%s').",
+				id, min(name, other), max(name, other))
+		}
+		seen[strings.ToLower(name)] = name
 		var v string
 		if len(rv) == 0 || rv[0] != '"' || json.Unmarshal(rv, &v) != nil {
 			return nil, temgraph.Errorf(temgraph.EBadRequest,

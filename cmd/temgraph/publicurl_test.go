@@ -70,15 +70,15 @@ func TestMain_PublicURLFlag(t *testing.T) {
 	}
 }
 
-func TestNormalPublicURL(t *testing.T) {
+func TestParsePublicURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                         "",
 		"https://tem.example.com/": "https://tem.example.com",
 		"HTTPS://Tem.Example.com":  "https://Tem.Example.com",
 		"http://[::1]:8443/":       "http://[::1]:8443",
 	} {
-		if got := normalPublicURL(in); got != want {
-			t.Errorf("normalPublicURL(%q)=%q, want %q", in, got, want)
+		if got, err := parsePublicURL(in); got != want || err != nil {
+			t.Errorf("parsePublicURL(%q)=%q, %v; want %q", in, got, err, want)
 		}
 	}
 }

@@ -137,33 +137,40 @@ func (m *Main) validate() error {
 	case m.BuiltinIssuer == "off" && m.OIDCDiscovery == "":
 		return fmt.Errorf("--builtin-issuer=off needs --oidc-discovery: no issuer would be trusted")
 	}
-	return checkPublicURL(m.PublicURL)
+	public, err := parsePublicURL(m.PublicURL)
+	if err != nil {
+		return err
+	}
+	m.PublicURL = public
+	return nil
 }
 
-// checkPublicURL accepts "" or an absolute http or https URL made of a
-// scheme and a host alone: links are built by appending the API's own
-// paths to it, and the server serves those paths at its root.
-func checkPublicURL(s string) error {
+// parsePublicURL accepts "" or an absolute http or https URL made of a
+// scheme and a host alone (links are built by appending the API's own
+// paths to it, and the server serves those paths at its root), and returns
+// it as links are built on it: the scheme in lower case, no trailing
+// slash.
+func parsePublicURL(s string) (string, error) {
 	if s == "" {
-		return nil
+		return "", nil
 	}
 	const want = "--public-url (TEMGRAPH_PUBLIC_URL) must be a scheme and host such as https://tem.example.com"
 	u, err := url.Parse(s)
 	switch {
 	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Hostname() == "", u.Opaque != "":
-		return fmt.Errorf("%s, got %q", want, s)
+		return "", fmt.Errorf("%s, got %q", want, s)
 	case u.User != nil, u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.ContainsAny(s, "?#"),
 		u.Path != "" && u.Path != "/":
-		return fmt.Errorf("%s, with no user, path, query or fragment; got %q", want, s)
+		return "", fmt.Errorf("%s, with no user, path, query or fragment; got %q", want, s)
 	case !publicHost(u.Hostname()):
-		return fmt.Errorf("%s; the host %q is not a host name or IP address", want, u.Hostname())
+		return "", fmt.Errorf("%s; the host %q is not a host name or IP address", want, u.Hostname())
 	}
 	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("%s; the port %q is not a number from 1 to 65535", want, p)
+			return "", fmt.Errorf("%s; the port %q is not a number from 1 to 65535", want, p)
 		}
 	}
-	return nil
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // publicHost reports whether h (without brackets or port) is made only of
@@ -176,19 +183,6 @@ func publicHost(h string) bool {
 		}
 	}
 	return true
-}
-
-// normalPublicURL is a checked --public-url as links are built on it:
-// the scheme in lower case, no trailing slash.
-func normalPublicURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return s
-	}
-	return u.Scheme + "://" + u.Host
 }
 
 // Run opens the store, starts listening and serves in the background. It
@@ -284,7 +278,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		SkipTokenKey: skipKey,
 		Limiter:      m.limiter(),
 		Version:      version,
-		PublicURL:    normalPublicURL(m.PublicURL),
+		PublicURL:    m.PublicURL,
 	})
 	return srv.Handler(), nil
 }
